@@ -1,0 +1,36 @@
+# Two entry points, each doing its own set-up on a fresh Debian machine with Python 3.11:
+#   make book   builds the site into _build/html
+#   make test   builds the site, then runs every test (browser tests included)
+# Everything is installed into .venv; nothing is installed system-wide except Debian's chromium.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+VENDORED := frontend/vendor/.vendored
+
+.PHONY: book test chromium clean
+
+$(INSTALLED): requirements.txt requirements-dev.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+$(VENDORED): $(INSTALLED) frontend/package.json frontend/package-lock.json frontend/vendor.py
+	npm ci --prefix frontend --no-audit --no-fund --loglevel=error
+	$(BIN)/python frontend/vendor.py
+	touch $@
+
+book: $(INSTALLED) $(VENDORED)
+	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
+	@echo "The site is in _build/html. Open _build/html/index.html, or serve it: $(BIN)/python -m http.server -d _build/html 8000"
+
+chromium:
+	command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
+
+test: book chromium
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf _build frontend/vendor

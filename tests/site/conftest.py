@@ -1,0 +1,135 @@
+"""Browser harness: the built site served on localhost and opened in Debian's Chromium with the
+outside network blocked.
+
+Fixtures
+- ``site_dir``: the built site (``_build/html``; ``UNROLLED_SITE_DIR`` overrides). Missing -> the test
+  fails and says to run ``make book``; browser tests are never skipped.
+- ``site_url``: base URL of a local HTTP server over ``site_dir``.
+- ``open_page(path)``: opens ``site_url + path`` in a fresh browser context and returns a ``SitePage``:
+  ``.page`` (the Playwright page), ``.console_errors``, ``.page_errors``, ``.blocked`` (requests to
+  anywhere but the local server: aborted and recorded), ``.failed`` (requests that failed or answered
+  >= 400), and ``.assert_clean()``.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]
+SCREENSHOTS = REPO / "_build" / "screenshots"
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/site" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def site_dir() -> Path:
+    path = Path(os.environ.get("UNROLLED_SITE_DIR", REPO / "_build" / "html"))
+    if not (path / "index.html").is_file():
+        pytest.fail(f"expected a built site at {path} (index.html); build it first with `make book`")
+    return path
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_url(site_dir):
+    handler = functools.partial(_QuietHandler, directory=str(site_dir))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"expected Debian's Chromium at {CHROMIUM}; `make test` installs it (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@dataclass
+class SitePage:
+    page: object
+    url: str
+    console_errors: list = field(default_factory=list)
+    page_errors: list = field(default_factory=list)
+    blocked: list = field(default_factory=list)
+    failed: list = field(default_factory=list)
+
+    def assert_clean(self):
+        problems = {
+            "console errors": self.console_errors,
+            "uncaught page errors": self.page_errors,
+            "requests outside the site (blocked)": self.blocked,
+            "failed requests": self.failed,
+        }
+        report = {name: items for name, items in problems.items() if items}
+        assert not report, f"{self.url}: {report}"
+
+    def screenshot(self, name: str, full_page: bool = True) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+
+@pytest.fixture
+def open_page(browser, site_url):
+    contexts = []
+
+    def _open(path: str, wait_for_math: bool = True, color_scheme: str = "light") -> SitePage:
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=color_scheme)
+        contexts.append(context)
+        page = context.new_page()
+        site_page = SitePage(page=page, url=site_url + path)
+
+        def route(route):
+            url = route.request.url
+            if url.startswith(site_url) or url.startswith(("data:", "blob:")):
+                route.continue_()
+            else:
+                site_page.blocked.append(url)
+                route.abort()
+
+        page.route("**/*", route)
+        page.on("console", lambda m: m.type == "error" and site_page.console_errors.append(m.text))
+        page.on("pageerror", lambda e: site_page.page_errors.append(str(e)))
+        page.on("requestfailed", lambda r: r.url not in site_page.blocked
+                and site_page.failed.append(f"{r.url} ({r.failure})"))
+        page.on("response", lambda r: r.status >= 400 and site_page.failed.append(f"{r.url} ({r.status})"))
+        response = page.goto(site_page.url, wait_until="load")
+        assert response is not None and response.ok, f"{site_page.url} answered {response and response.status}"
+        page.wait_for_load_state("networkidle")
+        if wait_for_math and page.evaluate("() => !!window.MathJax"):
+            page.wait_for_function("() => window.MathJax.startup && window.MathJax.startup.promise")
+            page.evaluate("() => window.MathJax.startup.promise")
+        return site_page
+
+    yield _open
+    for context in contexts:
+        context.close()
