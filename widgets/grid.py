@@ -1,0 +1,195 @@
+"""Sliders, grid evaluation and the compact encoding the browser reads.
+
+A widget is a pure Python function evaluated at every point of its slider grid when the
+notebook runs. Each result ("field") is stored once per *distinct* value: a lookup table maps
+a grid point to a row, and the rows hold the numbers (float32, or uint16 quantised between
+`lo` and `hi`) or, for text and drawings, JSON values. The browser only indexes into these
+tables, so a slider on the static page shows exactly what Python computed.
+
+Decoding, as the front end (`widget.js`) does it, for the current slider indices `idx`:
+
+    flat = sum(idx[d] * stride[d] for d in field.deps)       C order over field.deps
+    row  = lut[flat]
+    f32:  values = rows[row * size : (row + 1) * size]
+    u16:  q = rows[...]; values = NaN where q == 65535 else lo + q * (hi - lo) / 65534
+    log:  values = 10 ** values                              (the stored numbers are log10 |v|)
+"""
+
+import base64
+import itertools
+import json
+import math
+import numbers
+
+import numpy as np
+
+U16_MISSING = 65535
+U16_STEPS = 65534
+ENCODINGS = ("f32", "u16", "json")
+
+
+def _is_real(value):
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
+class Slider:
+    """One control: a name, the grid of values it can take, a label and a display format.
+
+    `values` are numbers (a numeric slider: a setting between two grid points snaps to the
+    nearer one) or strings (a choice). `fmt` is a format spec for numbers, e.g. ".2f".
+    """
+
+    def __init__(self, name, values, label=None, fmt=".3g", default=None):
+        if not isinstance(name, str) or not name.isidentifier():
+            raise ValueError(f"slider name must be an identifier string; got {name!r}")
+        values = list(values)
+        if not values:
+            raise ValueError(f"slider {name!r} needs at least one value; got an empty list")
+        self.numeric = all(_is_real(v) for v in values)
+        if not self.numeric and not all(isinstance(v, str) for v in values):
+            raise ValueError(f"slider {name!r} values must be all numbers or all strings; got {values!r}")
+        if self.numeric:
+            values = [float(v) if not isinstance(v, numbers.Integral) else int(v) for v in values]
+            if not all(math.isfinite(v) for v in values):
+                raise ValueError(f"slider {name!r} values must be finite; got {values!r}")
+            if any(b <= a for a, b in zip(values, values[1:])):
+                raise ValueError(f"slider {name!r} values must increase; got {values!r}")
+        elif len(set(values)) != len(values):
+            raise ValueError(f"slider {name!r} values must be distinct; got {values!r}")
+        self.name, self.values, self.fmt = name, values, fmt
+        self.label = label if label is not None else name
+        self.default_index = 0 if default is None else self.index_of(default)
+
+    def display(self, value):
+        return format(value, self.fmt) if self.numeric else str(value)
+
+    def index_of(self, value):
+        """The grid index for a setting; ValueError naming the expected range if it is off the grid."""
+        if self.numeric:
+            lo, hi = self.values[0], self.values[-1]
+            if not _is_real(value) or not math.isfinite(value) or not lo - 1e-9 <= value <= hi + 1e-9:
+                raise ValueError(f"{self.name} must be a number between {lo:g} and {hi:g}; got {value!r}")
+            return int(np.argmin([abs(v - value) for v in self.values]))
+        if not isinstance(value, str) or value not in self.values:
+            choices = ", ".join(repr(v) for v in self.values)
+            raise ValueError(f"{self.name} must be one of {choices}; got {value!r}")
+        return self.values.index(value)
+
+    def spec(self):
+        return {"name": self.name, "label": self.label,
+                "values": self.values if self.numeric else list(self.values),
+                "display": [self.display(v) for v in self.values],
+                "default": self.default_index}
+
+
+class Field:
+    """A pure function of some sliders, evaluated over their grid.
+
+    `fn(**{name: value for name in deps})` returns an array of a fixed `shape` (numbers) or,
+    with enc="json", any JSON value (text, a list of drawing primitives). `log=True` stores
+    log10|v| (so zeros become -inf and come back as exactly 0).
+    """
+
+    def __init__(self, key, fn, deps, enc="f32", log=False):
+        if enc not in ENCODINGS:
+            raise ValueError(f"enc must be one of {ENCODINGS}; got {enc!r}")
+        if log and enc != "f32":
+            raise ValueError(f"log=True needs enc='f32'; got enc={enc!r}")
+        self.key, self.fn, self.deps, self.enc, self.log = key, fn, list(deps), enc, log
+
+
+def b64(array):
+    return base64.b64encode(np.ascontiguousarray(array).tobytes()).decode("ascii")
+
+
+def unb64(text, dtype):
+    return np.frombuffer(base64.b64decode(text), dtype=dtype)
+
+
+def _lut_dtype(count):
+    return np.uint16 if count < 65536 else np.uint32
+
+
+def evaluate_field(field, sliders):
+    """Evaluate `field` at every grid point of its deps and encode it (see the module docstring)."""
+    by_name = {s.name: s for s in sliders}
+    for dep in field.deps:
+        if dep not in by_name:
+            raise ValueError(f"field {field.key!r} depends on {dep!r}, which is not a slider; "
+                             f"sliders are {sorted(by_name)}")
+    grids = [by_name[d].values for d in field.deps]
+    rows, lut, seen = [], [], {}
+    shape = None
+    for combo in itertools.product(*grids):
+        value = field.fn(**dict(zip(field.deps, combo)))
+        if field.enc == "json":
+            key = json.dumps(value, sort_keys=True, allow_nan=False)
+            item = value
+        else:
+            array = np.asarray(value, dtype=np.float64)
+            if shape is None:
+                shape = array.shape
+            elif array.shape != shape:
+                raise ValueError(f"field {field.key!r} must return one shape everywhere; "
+                                 f"expected {shape}, got {array.shape} at {dict(zip(field.deps, combo))}")
+            if field.log:
+                with np.errstate(divide="ignore"):
+                    array = np.log10(np.abs(array))
+            item = array
+            key = np.asarray(array, dtype=np.float32).tobytes() if field.enc == "f32" else array.tobytes()
+        if key not in seen:
+            seen[key] = len(rows)
+            rows.append(item)
+        lut.append(seen[key])
+    encoded = {"deps": field.deps, "enc": field.enc, "log": field.log, "count": len(rows),
+               "lut": b64(np.asarray(lut, dtype=_lut_dtype(len(rows)))),
+               "lutType": "u16" if len(rows) < 65536 else "u32"}
+    if field.enc == "json":
+        encoded["rows"] = rows
+        return encoded
+    data = np.stack(rows)
+    encoded["shape"] = list(shape)
+    if field.enc == "f32":
+        big = np.abs(data[np.isfinite(data)])
+        if np.all(data == np.round(data)) and big.size and big.max() > 2 ** 24:
+            raise ValueError(f"field {field.key!r} holds integers above 2**24 that float32 cannot store exactly")
+        encoded["rows"] = b64(data.astype("<f4"))
+        return encoded
+    finite = data[np.isfinite(data)]
+    if np.isinf(data).any():
+        raise ValueError(f"field {field.key!r}: u16 cannot store infinities; use enc='f32'")
+    lo = float(finite.min()) if finite.size else 0.0
+    hi = float(finite.max()) if finite.size else 1.0
+    if hi == lo:
+        hi = lo + 1.0
+    q = np.full(data.shape, U16_MISSING, dtype="<u2")
+    ok = np.isfinite(data)
+    q[ok] = np.round((data[ok] - lo) / (hi - lo) * U16_STEPS).astype("<u2")
+    encoded.update(rows=b64(q), lo=lo, hi=hi)
+    return encoded
+
+
+def decode_field(encoded, sliders_spec, index):
+    """The value the front end draws for field `encoded` at slider indices `index` (a list).
+
+    `sliders_spec` is the list of slider specs in the widget state. Mirrors widget.js.
+    """
+    names = [s["name"] for s in sliders_spec]
+    sizes = {s["name"]: len(s["values"]) for s in sliders_spec}
+    flat = 0
+    for dep in encoded["deps"]:
+        flat = flat * sizes[dep] + index[names.index(dep)]
+    lut = unb64(encoded["lut"], np.uint16 if encoded["lutType"] == "u16" else np.uint32)
+    row = int(lut[flat])
+    if encoded["enc"] == "json":
+        return encoded["rows"][row]
+    size = int(np.prod(encoded["shape"], dtype=int))
+    if encoded["enc"] == "f32":
+        values = unb64(encoded["rows"], "<f4")[row * size:(row + 1) * size].astype(np.float64)
+    else:
+        q = unb64(encoded["rows"], "<u2")[row * size:(row + 1) * size]
+        values = encoded["lo"] + q.astype(np.float64) * (encoded["hi"] - encoded["lo"]) / U16_STEPS
+        values[q == U16_MISSING] = np.nan
+    if encoded["log"]:
+        values = 10.0 ** values
+    return values.reshape(encoded["shape"])

@@ -1,0 +1,239 @@
+"""The widget itself: an anywidget whose state holds the encoded grid and a list of panels.
+
+`build(...)` evaluates every field over the slider grid, fixes the axes of every plot over the
+whole grid (so curves move, not axes), and returns a `GridWidget`. The front end
+(`widget.js`, self-contained, no imports) draws the panels as SVG and only indexes into the
+stored rows when a slider moves. Live in Jupyter the same object syncs the slider indices
+back, so `w.value` is what the reader has set.
+
+Panels (plain dicts, made by the helpers below):
+    line_plot  several series against a shared x, optional log-scaled y, legend, ticks
+    heatmap    rows of values coloured on a fixed scale (gate activations, Jacobians)
+    diagram    boxes, circles, arrows and text given as JSON primitives
+    text       sentences with {placeholders} filled from sliders and fields
+    table      columns of numbers with row labels
+"""
+
+import json
+import math
+import pathlib
+import string
+
+import anywidget
+import numpy as np
+import traitlets
+
+from .grid import Field, Slider, decode_field, evaluate_field, unb64
+
+_HERE = pathlib.Path(__file__).parent
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9"]  # Okabe-Ito
+
+
+class GridWidget(anywidget.AnyWidget):
+    """A widget drawn from a precomputed grid. `index` (synced) holds one grid index per slider."""
+
+    _esm = (_HERE / "widget.js").read_text()
+    _css = (_HERE / "widget.css").read_text()
+    spec = traitlets.Dict().tag(sync=True)
+    index = traitlets.List(traitlets.Int()).tag(sync=True)
+    values = traitlets.Dict()  # the current slider values, kept in step with `index`
+
+    def __init__(self, spec, index, sliders, **kwargs):
+        self._sliders = sliders
+        super().__init__(spec=spec, index=index, **kwargs)
+        self._update_values({"new": self.index})
+        self.observe(self._update_values, names="index")
+
+    def _update_values(self, change):
+        self.values = {s.name: s.values[i] for s, i in zip(self._sliders, change["new"])}
+
+    @property
+    def value(self):
+        return dict(self.values)
+
+    def set(self, **settings):
+        """Move sliders from Python, e.g. w.set(forget=0.9); snaps to the grid, checks the range."""
+        index = list(self.index)
+        by_name = {s.name: k for k, s in enumerate(self._sliders)}
+        for name, value in settings.items():
+            if name not in by_name:
+                raise ValueError(f"unknown slider {name!r}; expected one of {sorted(by_name)}")
+            index[by_name[name]] = self._sliders[by_name[name]].index_of(value)
+        self.index = index
+        return self
+
+    def field(self, key):
+        """The value of field `key` at the current sliders, decoded exactly as the browser does."""
+        fields = self.spec["fields"]
+        if key not in fields:
+            raise ValueError(f"unknown field {key!r}; expected one of {sorted(fields)}")
+        return decode_field(fields[key], self.spec["sliders"], self.index)
+
+    def state_size(self):
+        """Bytes of JSON this widget embeds in a static page (its data plus the front end)."""
+        state = self.get_state()
+        return len(json.dumps(state, separators=(",", ":")))
+
+
+def _series_range(field, log):
+    """min and max of the finite (positive, on a log axis) values in all rows of a field."""
+    if field["enc"] == "json":
+        raise ValueError("a plotted field must be numeric")
+    if field["enc"] == "f32":
+        data = unb64(field["rows"], "<f4").astype(np.float64)
+    else:
+        q = unb64(field["rows"], "<u2").astype(np.float64)
+        data = np.where(q == 65535, np.nan, field["lo"] + q * (field["hi"] - field["lo"]) / 65534)
+    if field["log"]:
+        data = data[np.isfinite(data)]  # log10 already
+        return (float(data.min()), float(data.max())) if data.size else None
+    data = data[np.isfinite(data)]
+    if log:
+        data = data[data > 0]
+        return (float(np.log10(data.min())), float(np.log10(data.max()))) if data.size else None
+    return (float(data.min()), float(data.max())) if data.size else None
+
+
+def _nice_range(lo, hi):
+    if lo == hi:
+        lo, hi = lo - 0.5, hi + 0.5
+    pad = 0.05 * (hi - lo)
+    return [lo - pad, hi + pad]
+
+
+def line_plot(series, x, xlabel="", ylabel="", title="", log_y=False, ylim=None, xlim=None):
+    """series: list of dicts {key, label, color (palette index), dash (bool)}; x: list of numbers
+    or the key of a field. ylim: fixed limits (on a log axis, the data limits; values at or below
+    ylim[0] are drawn on the floor and the drawing says so)."""
+    if not series:
+        raise ValueError("line_plot needs at least one series; got none")
+    return {"kind": "line", "series": [dict(s) for s in series], "x": x, "xlabel": xlabel,
+            "ylabel": ylabel, "title": title, "logY": bool(log_y), "ylim": ylim, "xlim": xlim}
+
+
+def heatmap(rows, row_labels, col_labels, vmin, vmax, title="", xlabel="", diverging=False, show_values=False):
+    """rows: list of keys of 1-D fields (one heatmap row each, so each row can depend on its own
+    sliders) or one key of a 2-D field. Colours run over [vmin, vmax]; values outside are clamped."""
+    if not vmax > vmin:
+        raise ValueError(f"heatmap needs vmin < vmax; got vmin={vmin!r}, vmax={vmax!r}")
+    return {"kind": "heatmap", "rows": rows, "rowLabels": list(row_labels), "colLabels": list(col_labels),
+            "vmin": vmin, "vmax": vmax, "title": title, "xlabel": xlabel, "diverging": bool(diverging),
+            "showValues": bool(show_values)}
+
+
+def diagram(layers, title="", min_width=0):
+    """layers: keys of JSON fields, each {"box": [x0, y0, x1, y1], "items": [...]}, drawn in order.
+
+    Items: ["rect", x, y, w, h, cls, text], ["circle", cx, cy, r, cls, text],
+    ["arrow", x1, y1, x2, y2, cls], ["line", x1, y1, x2, y2, cls], ["text", x, y, text, cls, anchor].
+    cls is a space-separated list from: box, hl, unit, muted, faint, small, bold, c0..c5, dashed.
+    """
+    return {"kind": "diagram", "layers": list(layers), "title": title, "minWidth": min_width}
+
+
+def text(lines, title=""):
+    """lines: template strings such as "dc_T/dc_0 = {grad:.4g}", or {"key": k} for a JSON field
+    holding the template. Placeholders name a slider (its displayed value) or a field."""
+    return {"kind": "text", "lines": list(lines), "title": title}
+
+
+def table(columns, row_labels, title="", fmt=",.0f"):
+    """columns: list of {label, key} of 1-D numeric fields of equal length; rows whose first
+    column is NaN are hidden. row_labels: a list, or {"key": k} for a JSON field."""
+    return {"kind": "table", "columns": list(columns), "rowLabels": row_labels, "title": title, "fmt": fmt}
+
+
+def _placeholders(template):
+    return [name.split(":")[0] for _, name, _, _ in string.Formatter().parse(template) if name]
+
+
+def build(title, sliders, fields, panels, presets=None, caption="", settings=None):
+    """Evaluate `fields` over the grid of `sliders` and return a GridWidget drawing `panels`.
+
+    presets: {button label: {slider name: value}}; settings: the initial slider values.
+    """
+    names = [s.name for s in sliders]
+    if len(set(names)) != len(names):
+        raise ValueError(f"slider names must be distinct; got {names}")
+    encoded = {}
+    for f in fields:
+        if getattr(f, "key", None) in names:
+            raise ValueError(f"field key {f.key!r} is also a slider name; use another key")
+        if not isinstance(f, Field):
+            raise ValueError(f"fields must be Field objects; got {type(f).__name__}")
+        encoded[f.key] = evaluate_field(f, sliders)
+    for panel in panels:
+        _check_panel(panel, encoded, names)
+    preset_specs = []
+    for label, values in (presets or {}).items():
+        preset_specs.append({"label": label, "index": {name: _slider(sliders, name).index_of(v)
+                                                        for name, v in values.items()}})
+    index = [s.default_index for s in sliders]
+    for name, value in (settings or {}).items():
+        index[names.index(name)] = _slider(sliders, name).index_of(value)
+    spec = {"title": title, "caption": caption, "sliders": [s.spec() for s in sliders],
+            "fields": encoded, "panels": panels, "presets": preset_specs, "palette": PALETTE}
+    return GridWidget(spec=spec, index=index, sliders=sliders)
+
+
+def _slider(sliders, name):
+    for s in sliders:
+        if s.name == name:
+            return s
+    raise ValueError(f"unknown slider {name!r}; expected one of {[s.name for s in sliders]}")
+
+
+def _check_panel(panel, fields, slider_names):
+    """Check references and fix axis limits over the whole grid."""
+    def need(key):
+        if key not in fields:
+            raise ValueError(f"{panel['kind']} panel refers to field {key!r}; fields are {sorted(fields)}")
+        return fields[key]
+
+    if panel["kind"] == "line":
+        if isinstance(panel["x"], str):
+            need(panel["x"])
+            if panel["xlim"] is None:
+                panel["xlim"] = list(_series_range(fields[panel["x"]], False))
+        elif panel["xlim"] is None:
+            panel["xlim"] = [float(min(panel["x"])), float(max(panel["x"]))]
+        if panel["xlim"][0] == panel["xlim"][1]:
+            panel["xlim"] = [panel["xlim"][0] - 0.5, panel["xlim"][1] + 0.5]
+        ranges = [_series_range(need(s["key"]), panel["logY"]) for s in panel["series"]]
+        ranges = [r for r in ranges if r is not None]
+        if panel["logY"]:
+            if panel["ylim"] is None:
+                lo = min((r[0] for r in ranges), default=-1.0)
+                hi = max((r[1] for r in ranges), default=1.0)
+                panel["ylim"] = [10.0 ** math.floor(lo), 10.0 ** math.ceil(hi if hi > lo else lo + 1)]
+            if not 0 < panel["ylim"][0] < panel["ylim"][1]:
+                raise ValueError(f"a log-scaled plot needs 0 < ylim[0] < ylim[1]; got {panel['ylim']}")
+        elif panel["ylim"] is None:
+            lo = min((r[0] for r in ranges), default=0.0)
+            hi = max((r[1] for r in ranges), default=1.0)
+            panel["ylim"] = _nice_range(lo, hi)
+    elif panel["kind"] == "heatmap":
+        for key in ([panel["rows"]] if isinstance(panel["rows"], str) else panel["rows"]):
+            need(key)
+    elif panel["kind"] == "diagram":
+        for key in panel["layers"]:
+            if need(key)["enc"] != "json":
+                raise ValueError(f"diagram layer {key!r} must be a JSON field")
+    elif panel["kind"] == "text":
+        for line in panel["lines"]:
+            templates = [line] if isinstance(line, str) else [t for t in need(line["key"])["rows"]]
+            for template in templates:
+                for name in _placeholders(template):
+                    if name not in slider_names and need(name)["enc"] != "json" and need(name)["shape"]:
+                        raise ValueError(f"text placeholder {name!r} must be a scalar or JSON field; "
+                                         f"got shape {need(name)['shape']}")
+    elif panel["kind"] == "table":
+        for column in panel["columns"]:
+            need(column["key"])
+        if isinstance(panel["rowLabels"], dict):
+            need(panel["rowLabels"]["key"])
+    else:
+        raise ValueError(f"unknown panel kind {panel['kind']!r}; expected line, heatmap, diagram, text or table")
+
+
+__all__ = ["GridWidget", "Slider", "Field", "build", "line_plot", "heatmap", "diagram", "text", "table"]

@@ -1,0 +1,351 @@
+// Front end of widgets.view.GridWidget. Self-contained: no imports, no network, no fonts.
+// It never computes the model: a slider move picks a row of the precomputed grid and redraws.
+const SVGNS = "http://www.w3.org/2000/svg";
+let widgetCount = 0;
+
+function bytes(b64) {
+  const bin = atob(b64);
+  const out = new Uint8Array(bin.length);
+  for (let k = 0; k < bin.length; k++) out[k] = bin.charCodeAt(k);
+  return out.buffer;
+}
+
+// One decoder per field: flat grid index -> value (see widgets/grid.py for the format).
+function decoder(f) {
+  const lut = f.lutType === "u16" ? new Uint16Array(bytes(f.lut)) : new Uint32Array(bytes(f.lut));
+  if (f.enc === "json") return (flat) => f.rows[lut[flat]];
+  const size = f.shape.reduce((a, b) => a * b, 1);
+  const data = f.enc === "f32" ? new Float32Array(bytes(f.rows)) : new Uint16Array(bytes(f.rows));
+  const step = f.enc === "u16" ? (f.hi - f.lo) / 65534 : 0;
+  return (flat) => {
+    const row = lut[flat], out = new Array(size);
+    for (let k = 0; k < size; k++) {
+      let v = data[row * size + k];
+      if (f.enc === "u16") v = v === 65535 ? NaN : f.lo + v * step;
+      out[k] = f.log ? Math.pow(10, v) : v;
+    }
+    return size === 1 && f.shape.length === 0 ? out[0] : out;
+  };
+}
+
+function esc(s) {
+  return String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
+}
+
+function group(s) {
+  const [int, frac] = s.split(".");
+  const sign = int.startsWith("-") ? "-" : "";
+  const digits = sign ? int.slice(1) : int;
+  return sign + digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",") + (frac !== undefined ? "." + frac : "");
+}
+
+function pyExp(s) {  // JS 1.5e-7 -> Python 1.5e-07
+  return s.replace(/e([+-])(\d)$/, "e$10$2");
+}
+
+// A small subset of Python's format spec: [,][.N](f|e|g|d|%)
+function fmt(v, spec) {
+  if (typeof v === "string") return v;
+  if (v === null || v === undefined || Number.isNaN(v)) return "n/a";
+  if (!Number.isFinite(v)) return v > 0 ? "inf" : "-inf";
+  const m = /^(,)?(?:\.(\d+))?([fegd%])?$/.exec(spec || ".4g") || [];
+  const comma = !!m[1], type = m[3] || "g";
+  const p = m[2] !== undefined ? +m[2] : 6;
+  let s;
+  if (type === "f") s = v.toFixed(p);
+  else if (type === "%") s = (v * 100).toFixed(p) + "%";
+  else if (type === "d") s = Math.round(v).toFixed(0);
+  else if (type === "e") s = pyExp(v.toExponential(p));
+  else {
+    const prec = Math.max(p, 1);
+    if (v === 0) s = "0";
+    else {
+      const exp = Math.floor(Math.log10(Math.abs(Number(v.toPrecision(prec)))));
+      if (exp < -4 || exp >= prec) s = pyExp(v.toExponential(prec - 1).replace(/\.?0+e/, "e"));
+      else s = v.toFixed(Math.max(prec - 1 - exp, 0)).replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, "");
+    }
+  }
+  return comma ? group(s) : s;
+}
+
+function niceTicks(lo, hi, count) {
+  const span = hi - lo, raw = span / Math.max(count, 1);
+  const mag = Math.pow(10, Math.floor(Math.log10(raw)));
+  const step = [1, 2, 2.5, 5, 10].map((k) => k * mag).find((s) => span / s <= count) || 10 * mag;
+  const ticks = [];
+  for (let t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) ticks.push(Math.abs(t) < step * 1e-9 ? 0 : t);
+  return ticks;
+}
+
+function tickLabel(t) {
+  return Math.abs(t) >= 1e4 || (Math.abs(t) < 1e-3 && t !== 0) ? fmt(t, ".1e") : String(+t.toPrecision(6));
+}
+
+function svg(w, h, cls, body, extra) {
+  return `<svg xmlns="${SVGNS}" class="uw-svg ${cls}" viewBox="0 0 ${w} ${h}" role="img" ${extra || ""}>${body}</svg>`;
+}
+
+// --- renderers: (panel, ctx) -> HTML string ---------------------------------------------
+
+function drawLine(p, ctx) {
+  const W = 600, H = 300, L = 68, R = 14, T = 30, B = 46;
+  const pw = W - L - R, ph = H - T - B;
+  const [x0, x1] = p.xlim, logY = p.logY;
+  const ylo = logY ? Math.log10(p.ylim[0]) : p.ylim[0], yhi = logY ? Math.log10(p.ylim[1]) : p.ylim[1];
+  const X = (x) => L + ((x - x0) / (x1 - x0)) * pw;
+  const Y = (y) => T + ph - ((y - ylo) / (yhi - ylo)) * ph;
+  const xs = typeof p.x === "string" ? ctx.get(p.x) : p.x;
+  let out = "", floorCount = 0, ceilCount = 0;
+  // axes and ticks
+  out += `<g class="uw-axis"><line x1="${L}" y1="${T + ph}" x2="${L + pw}" y2="${T + ph}"/><line x1="${L}" y1="${T}" x2="${L}" y2="${T + ph}"/>`;
+  for (const t of niceTicks(x0, x1, 8)) {
+    if (t < x0 - 1e-9 || t > x1 + 1e-9) continue;
+    out += `<line x1="${X(t)}" y1="${T + ph}" x2="${X(t)}" y2="${T + ph + 5}"/><text x="${X(t)}" y="${T + ph + 18}" text-anchor="middle">${tickLabel(t)}</text>`;
+  }
+  if (logY) {
+    const span = Math.ceil(yhi) - Math.floor(ylo), every = Math.max(1, Math.ceil(span / 8));
+    for (let e = Math.ceil(ylo); e <= Math.floor(yhi); e++) {
+      if ((e - Math.ceil(ylo)) % every) continue;
+      out += `<line class="uw-grid" x1="${L}" y1="${Y(e)}" x2="${L + pw}" y2="${Y(e)}"/><text x="${L - 6}" y="${Y(e) + 4}" text-anchor="end">10<tspan dy="-6" font-size="9">${e}</tspan></text>`;
+    }
+  } else {
+    for (const t of niceTicks(ylo, yhi, 6)) {
+      if (t < ylo - 1e-9 || t > yhi + 1e-9) continue;
+      out += `<line class="uw-grid" x1="${L}" y1="${Y(t)}" x2="${L + pw}" y2="${Y(t)}"/><text x="${L - 6}" y="${Y(t) + 4}" text-anchor="end">${tickLabel(t)}</text>`;
+    }
+  }
+  out += `<text x="${L + pw / 2}" y="${H - 6}" text-anchor="middle">${esc(p.xlabel)}</text>`;
+  out += `<text transform="translate(14 ${T + ph / 2}) rotate(-90)" text-anchor="middle">${esc(p.ylabel)}</text></g>`;
+  // series
+  let legend = "", lx = L;
+  p.series.forEach((s, k) => {
+    const ys = ctx.get(s.key), col = `uw-c${(s.color ?? k) % 6}`;
+    const dash = s.dash === true || s.dash === "dash" ? ' stroke-dasharray="7 4"' : s.dash === "dot" ? ' stroke-dasharray="2 3"' : "";
+    let d = "", pen = false, marks = "";
+    const few = ys.length <= 25;
+    for (let j = 0; j < ys.length; j++) {
+      let y = ys[j], clamped = false;
+      if (Number.isNaN(y) || xs[j] === undefined || Number.isNaN(xs[j])) { pen = false; continue; }
+      let yy = logY ? (y > 0 ? Math.log10(y) : -Infinity) : y;
+      if (yy < ylo) { yy = ylo; clamped = true; floorCount++; }
+      if (yy > yhi) { yy = yhi; clamped = true; ceilCount++; }
+      const px = X(xs[j]).toFixed(2), py = Y(yy).toFixed(2);
+      // A clamped point is not where the value is: mark it, but draw no line through it.
+      if (!clamped) d += (pen ? "L" : "M") + px + " " + py;
+      pen = !clamped;
+      if (few || clamped) marks += `<circle cx="${px}" cy="${py}" r="${clamped ? 3.5 : 2.6}" class="${clamped ? "uw-hollow" : "uw-dot"}"/>`;
+    }
+    out += `<g class="uw-series ${col}" data-key="${esc(s.key)}" data-y="${ys.map(String).join(",")}"><path d="${d}" fill="none"${dash}/>${marks}</g>`;
+    legend += `<g class="${col}"><line x1="${lx}" y1="12" x2="${lx + 22}" y2="12"${dash}/><text x="${lx + 27}" y="16">${esc(s.label)}</text></g>`;
+    lx += 36 + 6.6 * s.label.length;
+  });
+  out += `<g class="uw-legend">${legend}</g>`;
+  const notes = [];
+  if (floorCount) notes.push(`${floorCount} value${floorCount > 1 ? "s" : ""} at or below ${fmt(p.ylim[0], ".0e")}${logY ? " (zeros included)" : ""} drawn on the floor (hollow)`);
+  if (ceilCount) notes.push(`${ceilCount} value${ceilCount > 1 ? "s" : ""} above ${fmt(p.ylim[1], ".0e")} drawn at the top (hollow)`);
+  notes.forEach((n, k) => { out += `<text class="uw-note" x="${L + pw - 4}" y="${T + 14 + 14 * k}" text-anchor="end">${esc(n)}</text>`; });
+  return svg(W, H, "uw-line", out, `aria-label="${esc(p.title || p.ylabel)}" data-clamped="${floorCount + ceilCount}"`);
+}
+
+const SEQ = [[0, 32, 77], [65, 77, 107], [124, 123, 120], [188, 175, 111], [255, 234, 70]];  // cividis
+const DIV = [[44, 123, 182], [171, 217, 233], [247, 247, 247], [253, 174, 97], [215, 25, 28]];
+
+function colour(t, stops) {
+  t = Math.min(1, Math.max(0, Number.isNaN(t) ? 0.5 : t)) * (stops.length - 1);
+  const k = Math.min(Math.floor(t), stops.length - 2), u = t - k;
+  const c = stops[k].map((a, j) => Math.round(a + (stops[k + 1][j] - a) * u));
+  return [`rgb(${c.join(",")})`, 0.299 * c[0] + 0.587 * c[1] + 0.114 * c[2] > 140];
+}
+
+function drawHeatmap(p, ctx) {
+  const rows = typeof p.rows === "string" ? ctx.get(p.rows) : p.rows.map((k) => ctx.get(k));
+  const nr = rows.length, nc = rows[0].length;
+  const W = 600, L = 70, R = 14, T = 8, cell = Math.min(36, (W - L - R) / nc), ch = 26;
+  const H = T + nr * ch + 40;
+  let out = "";
+  rows.forEach((row, r) => {
+    out += `<text x="${L - 6}" y="${T + r * ch + ch / 2 + 4}" text-anchor="end">${esc(p.rowLabels[r] ?? "")}</text>`;
+    row.forEach((v, c) => {
+      const [fill, light] = colour((v - p.vmin) / (p.vmax - p.vmin), p.diverging ? DIV : SEQ);
+      const x = L + c * cell, y = T + r * ch;
+      out += `<rect class="uw-cell" x="${x}" y="${y}" width="${cell - 1}" height="${ch - 1}" fill="${fill}" data-v="${v}"><title>${esc(p.rowLabels[r] ?? "")}, ${esc(p.colLabels[c] ?? c)}: ${fmt(v, ".3g")}</title></rect>`;
+      if (p.showValues) out += `<text x="${x + cell / 2}" y="${y + ch / 2 + 4}" text-anchor="middle" font-size="9" fill="${light ? "#000" : "#fff"}">${fmt(v, ".2f")}</text>`;
+    });
+  });
+  const every = Math.max(1, Math.ceil(nc / 20));
+  p.colLabels.forEach((lab, c) => {
+    if (c % every === 0) out += `<text x="${L + c * cell + cell / 2}" y="${T + nr * ch + 14}" text-anchor="middle">${esc(lab)}</text>`;
+  });
+  out += `<text x="${L + (nc * cell) / 2}" y="${H - 6}" text-anchor="middle">${esc(p.xlabel)}</text>`;
+  return svg(W, H, "uw-heat", out, `aria-label="${esc(p.title)}"`);
+}
+
+function drawDiagram(p, ctx) {
+  const layers = p.layers.map((k) => ctx.get(k));
+  let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const l of layers) {
+    x0 = Math.min(x0, l.box[0]); y0 = Math.min(y0, l.box[1]); x1 = Math.max(x1, l.box[2]); y1 = Math.max(y1, l.box[3]);
+  }
+  x1 = Math.max(x1, x0 + (p.minWidth || 0));
+  let out = "";
+  const cls = (c) => (c || "").split(" ").filter(Boolean).map((w) => "uw-" + w).join(" ");
+  for (const l of layers) {
+    for (const it of l.items) {
+      const kind = it[0];
+      if (kind === "rect") {
+        const [, x, y, w, h, c, label] = it;
+        out += `<g class="uw-d ${cls(c)}"><rect x="${x}" y="${y}" width="${w}" height="${h}" rx="5"/>`;
+        if (label) out += `<text x="${x + w / 2}" y="${y + h / 2 + 4}" text-anchor="middle">${esc(label)}</text>`;
+        out += "</g>";
+      } else if (kind === "circle") {
+        const [, x, y, r, c, label] = it;
+        out += `<g class="uw-d ${cls(c)}"><circle cx="${x}" cy="${y}" r="${r}"/>`;
+        if (label) out += `<text x="${x}" y="${y + 4}" text-anchor="middle" class="uw-small">${esc(label)}</text>`;
+        out += "</g>";
+      } else if (kind === "arrow" || kind === "line") {
+        const [, ax, ay, bx, by, c] = it;
+        let head = "";
+        if (kind === "arrow") {
+          const len = Math.hypot(bx - ax, by - ay) || 1, ux = (bx - ax) / len, uy = (by - ay) / len;
+          const s = 7;
+          head = `<polygon points="${bx},${by} ${bx - s * ux + (s / 2) * uy},${by - s * uy - (s / 2) * ux} ${bx - s * ux - (s / 2) * uy},${by - s * uy + (s / 2) * ux}"/>`;
+        }
+        out += `<g class="uw-d uw-link ${cls(c)}"><line x1="${ax}" y1="${ay}" x2="${bx}" y2="${by}"/>${head}</g>`;
+      } else if (kind === "text") {
+        const [, x, y, label, c, anchor] = it;
+        out += `<text class="uw-d ${cls(c)}" x="${x}" y="${y}" text-anchor="${anchor || "middle"}">${esc(label)}</text>`;
+      }
+    }
+  }
+  const w = x1 - x0, h = y1 - y0;
+  return `<svg xmlns="${SVGNS}" class="uw-svg uw-diagram" viewBox="${x0} ${y0} ${w} ${h}" style="max-width:${Math.max(w, 320)}px" role="img" aria-label="${esc(p.title)}" data-items="${layers.reduce((n, l) => n + l.items.length, 0)}">${out}</svg>`;
+}
+
+function fill(template, ctx) {
+  return esc(template).replace(/\{([A-Za-z_][A-Za-z0-9_]*)(?::([^}]*))?\}/g, (m, name, spec) => {
+    let v;
+    if (name in ctx.sliderValue) v = ctx.sliderValue[name];
+    else v = ctx.get(name);
+    const shown = typeof v === "string" ? esc(v) : fmt(v, spec);
+    return `<span class="uw-v" data-key="${name}" data-v="${esc(typeof v === "string" ? v : String(v))}">${shown}</span>`;
+  });
+}
+
+function drawText(p, ctx) {
+  return p.lines.map((line) => `<p class="uw-line-text">${fill(typeof line === "string" ? line : ctx.get(line.key), ctx)}</p>`).join("");
+}
+
+function drawTable(p, ctx) {
+  const cols = p.columns.map((c) => ctx.get(c.key));
+  const labels = Array.isArray(p.rowLabels) ? p.rowLabels : ctx.get(p.rowLabels.key);
+  let out = `<table class="uw-table"><thead><tr><th></th>${p.columns.map((c) => `<th>${esc(c.label)}</th>`).join("")}</tr></thead><tbody>`;
+  for (let r = 0; r < cols[0].length; r++) {
+    if (Number.isNaN(cols[0][r])) continue;
+    out += `<tr><th>${esc(labels[r] ?? "")}</th>${cols.map((c, j) => `<td data-key="${esc(p.columns[j].key)}" data-v="${c[r]}">${fmt(c[r], p.fmt)}</td>`).join("")}</tr>`;
+  }
+  return out + "</tbody></table>";
+}
+
+const RENDERERS = { line: drawLine, heatmap: drawHeatmap, diagram: drawDiagram, text: drawText, table: drawTable };
+
+// --- the widget --------------------------------------------------------------------------
+
+function render({ model, el }) {
+  const spec = model.get("spec");
+  const sliders = spec.sliders;
+  const id = `uw${++widgetCount}-${Math.random().toString(36).slice(2, 7)}`;
+  let index = model.get("index").slice();
+  const decoders = {};
+  for (const k in spec.fields) decoders[k] = decoder(spec.fields[k]);
+  const pos = {};
+  sliders.forEach((s, k) => { pos[s.name] = k; });
+
+  const ctx = {
+    sliderValue: {},
+    get(key) {
+      const f = spec.fields[key];
+      if (!f) throw new Error(`unknown field ${key}`);
+      let flat = 0;
+      for (const d of f.deps) flat = flat * sliders[pos[d]].values.length + index[pos[d]];
+      return decoders[key](flat);
+    },
+  };
+
+  const root = document.createElement("div");
+  root.className = "uw";
+  root.id = id;
+  let html = spec.title ? `<div class="uw-title">${esc(spec.title)}</div>` : "";
+  if (spec.caption) html += `<div class="uw-caption">${esc(spec.caption)}</div>`;
+  html += `<div class="uw-controls">`;
+  sliders.forEach((s, k) => {
+    html += `<div class="uw-ctl"><label for="${id}-s${k}">${esc(s.label)}</label>` +
+      `<input type="range" id="${id}-s${k}" name="${esc(s.name)}" min="0" max="${s.values.length - 1}" step="1" value="${index[k]}" ${s.values.length < 2 ? "disabled" : ""}>` +
+      `<output for="${id}-s${k}" id="${id}-o${k}"></output></div>`;
+  });
+  html += `</div>`;
+  if (spec.presets.length) {
+    html += `<div class="uw-presets" role="group" aria-label="presets"><span>Presets:</span>` +
+      spec.presets.map((p, k) => `<button type="button" data-preset="${k}">${esc(p.label)}</button>`).join("") + `</div>`;
+  }
+  html += `<div class="uw-panels">` + spec.panels.map((p, k) => `<figure class="uw-panel uw-panel-${p.kind}" data-panel="${k}">${p.title ? `<figcaption>${esc(p.title)}</figcaption>` : ""}<div class="uw-draw" aria-live="polite"></div></figure>`).join("") + `</div>`;
+  root.innerHTML = html;
+  el.appendChild(root);
+
+  const inputs = sliders.map((s, k) => root.querySelector(`#${id}-s${k}`));
+  const outputs = sliders.map((s, k) => root.querySelector(`#${id}-o${k}`));
+  const draws = [...root.querySelectorAll(".uw-draw")];
+
+  function draw() {
+    const t0 = performance.now();
+    sliders.forEach((s, k) => {
+      const shown = s.display[index[k]];
+      ctx.sliderValue[s.name] = shown;
+      inputs[k].value = String(index[k]);
+      inputs[k].setAttribute("aria-valuetext", shown);
+      outputs[k].textContent = shown;
+    });
+    spec.panels.forEach((p, k) => {
+      try {
+        draws[k].innerHTML = RENDERERS[p.kind](p, ctx);
+      } catch (err) {
+        draws[k].textContent = `This panel could not be drawn: ${err.message}`;
+        console.error(err);
+      }
+    });
+    root.dataset.index = index.join(",");
+    root.dataset.drawMs = (performance.now() - t0).toFixed(3);
+  }
+
+  function commit() {
+    draw();
+    model.set("index", index.slice());
+    model.save_changes();
+  }
+
+  inputs.forEach((input, k) => {
+    input.addEventListener("input", () => {
+      index[k] = +input.value;
+      commit();
+    });
+    // JupyterLab would otherwise take the arrow keys for notebook navigation.
+    input.addEventListener("keydown", (e) => e.stopPropagation());
+  });
+  root.querySelectorAll("button[data-preset]").forEach((b) => {
+    b.addEventListener("click", () => {
+      const p = spec.presets[+b.dataset.preset];
+      for (const name in p.index) index[pos[name]] = p.index[name];
+      commit();
+    });
+  });
+  const onChange = () => {
+    const next = model.get("index");
+    if (next.length === index.length && next.every((v, k) => v === index[k])) return;
+    index = next.slice();
+    draw();
+  };
+  model.on("change:index", onChange);
+  draw();
+  return () => model.off("change:index", onChange);
+}
+
+export default { render };
