@@ -1,0 +1,20 @@
+"""Unrolled's cell library: numpy RNN, LSTM and GRU, forward and backward, equal to PyTorch.
+
+Notation and gate order are PyTorch's (LSTM i, f, g, o; GRU r, z, n); shapes are (T, B, d).
+Read in this order: pointwise.py, rnn.py, lstm.py, gru.py, unroll.py, then the rest.
+"""
+
+from .pointwise import sigmoid, lstm_state_update, gru_state_update
+from .cell import StepCache
+from .rnn import RNNCell
+from .lstm import LSTMCell
+from .gru import GRUCell
+from .unroll import unroll, backprop_through_time
+from .counting import ParamCount, count_params
+from .gradcheck import GradcheckError, gradcheck, numerical_gradient
+
+__all__ = [
+    "sigmoid", "lstm_state_update", "gru_state_update", "StepCache",
+    "RNNCell", "LSTMCell", "GRUCell", "unroll", "backprop_through_time",
+    "ParamCount", "count_params", "GradcheckError", "gradcheck", "numerical_gradient",
+]

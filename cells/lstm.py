@@ -1,0 +1,143 @@
+"""The LSTM cell, in PyTorch's gate order i, f, g, o.
+
+    i_t = sigma(W_ii x_t + b_ii + W_hi h_{t-1} + b_hi)     input gate
+    f_t = sigma(W_if x_t + b_if + W_hf h_{t-1} + b_hf)     forget gate
+    g_t = tanh (W_ig x_t + b_ig + W_hg h_{t-1} + b_hg)     candidate
+    o_t = sigma(W_io x_t + b_io + W_ho h_{t-1} + b_ho)     output gate
+    c_t = f_t * c_{t-1} + i_t * g_t
+    h_t = o_t * tanh(c_t)
+
+W_ih stacks the four blocks W_ii, W_if, W_ig, W_io row-wise (shape (4h, d)); W_hh and the
+biases likewise. Backpropagation through one step, given dL/dh_t and dL/dc_t from later:
+
+    do_t      = dh_t * tanh(c_t)
+    dc_t     += dh_t * o_t * (1 - tanh(c_t)^2)
+    di_t      = dc_t * g_t          dg_t = dc_t * i_t          df_t = dc_t * c_{t-1}
+    dc_{t-1}  = dc_t * f_t          (no weight matrix on this path: the constant error carousel)
+    da_t      = [di * i(1-i), df * f(1-f), dg * (1-g^2), do * o(1-o)]   (pre-activations)
+    dx_t      = W_ih^T da_t         dh_{t-1} = W_hh^T da_t
+    dW_ih    += da_t x_t^T          dW_hh   += da_t h_{t-1}^T          db_ih, db_hh += da_t
+"""
+
+import numpy as np
+
+from .cell import RecurrentCell, StepCache
+from .pointwise import lstm_state_update, sigmoid
+
+
+class LSTMCell(RecurrentCell):
+    """One LSTM layer at one time step, like torch.nn.LSTMCell. Its state is the pair (h, c)."""
+
+    num_gates = 4
+    has_cell_state = True
+
+    def step(self, x_t, state=None):
+        """x_t (B, d), state (h_{t-1}, c_{t-1}) or None -> ((h_t, c_t), cache)."""
+        self._check_parameters()
+        x_t = self._check_input(x_t)
+        h_prev, c_prev = self._check_state(state, x_t.shape[0])
+        a = x_t @ self.weight_ih.T + h_prev @ self.weight_hh.T
+        if self.bias:
+            a = a + self.bias_ih + self.bias_hh
+        a_i, a_f, a_g, a_o = np.split(a, 4, axis=1)
+        i, f, g, o = sigmoid(a_i), sigmoid(a_f), np.tanh(a_g), sigmoid(a_o)
+        c, h = lstm_state_update(c_prev, i, f, g, o)
+        cache = StepCache(x=x_t, h_prev=h_prev, c_prev=c_prev,
+                          gates={"i": i, "f": f, "g": g, "o": o}, values={"c": c})
+        return (h, c), cache
+
+    def step_backward(self, d_new_state, cache):
+        """(dL/dh_t, dL/dc_t) -> (dL/dx_t, (dL/dh_{t-1}, dL/dc_{t-1}), grads). dc may be None."""
+        if not isinstance(d_new_state, (tuple, list)) or len(d_new_state) != 2:
+            raise ValueError("d_new_state of an LSTM must be a pair (dh, dc); "
+                             f"got {type(d_new_state).__name__}")
+        B = cache.x.shape[0]
+        dh = self._check_hidden("dh", d_new_state[0], B)
+        dc = np.zeros_like(dh) if d_new_state[1] is None else self._check_hidden("dc", d_new_state[1], B)
+        i, f, g, o = (cache.gates[k] for k in "ifgo")
+        tanh_c = np.tanh(cache.values["c"])
+        do = dh * tanh_c
+        dc = dc + dh * o * (1.0 - tanh_c ** 2)
+        di, dg, df = dc * g, dc * i, dc * cache.c_prev
+        dc_prev = dc * f
+        da = np.concatenate([di * i * (1 - i), df * f * (1 - f), dg * (1 - g ** 2), do * o * (1 - o)], axis=1)
+        grads = {"weight_ih": da.T @ cache.x, "weight_hh": da.T @ cache.h_prev}
+        if self.bias:
+            grads["bias_ih"] = da.sum(axis=0)
+            grads["bias_hh"] = da.sum(axis=0)
+        return da @ self.weight_ih, (da @ self.weight_hh, dc_prev), grads
+
+    def forward_sequence(self, x, state):
+        """All T steps, for the layers: x (T, B, d), state (h0, c0) -> (outputs, (h_T, c_T), cache).
+
+        The same equations as `step`, arranged for speed: the input terms of all four gates
+        for all t are one (T*B, d) x (d, 4h) product before the loop; inside it, one
+        (B, h) x (h, 4h) product adds the recurrent terms, and results go into
+        preallocated arrays.
+        """
+        T, B, d = x.shape
+        h = self.hidden_size
+        a = (x.reshape(T * B, d) @ self.weight_ih.T).reshape(T, B, 4 * h)
+        if self.bias:
+            a += self.bias_ih + self.bias_hh
+        hs = np.empty((T + 1, B, h), dtype=self.dtype)  # hs[t + 1] is h_t, cs likewise
+        cs = np.empty((T + 1, B, h), dtype=self.dtype)
+        tanh_cs = np.empty((T, B, h), dtype=self.dtype)
+        hs[0], cs[0] = state
+        recurrent = np.empty((B, 4 * h), dtype=self.dtype)
+        for t in range(T):
+            np.matmul(hs[t], self.weight_hh.T, out=recurrent)
+            gates = a[t]  # the pre-activations become the gates, in place
+            gates += recurrent
+            sigmoid(gates[:, :2 * h], out=gates[:, :2 * h])  # i and f are adjacent
+            np.tanh(gates[:, 2 * h:3 * h], out=gates[:, 2 * h:3 * h])
+            sigmoid(gates[:, 3 * h:], out=gates[:, 3 * h:])
+            i, f, g, o = gates[:, :h], gates[:, h:2 * h], gates[:, 2 * h:3 * h], gates[:, 3 * h:]
+            c = cs[t + 1]
+            np.multiply(f, cs[t], out=c)  # c_t = f_t * c_{t-1} + i_t * g_t
+            c += i * g
+            np.tanh(c, out=tanh_cs[t])  # h_t = o_t * tanh(c_t)
+            np.multiply(o, tanh_cs[t], out=hs[t + 1])
+        return hs[1:], (hs[T], cs[T]), (x, hs, cs, tanh_cs, a)
+
+    def backward_sequence(self, cache, d_outputs, d_final_state=None):
+        """Backpropagation through time for `forward_sequence`: -> (dx, (dh0, dc0), grads).
+
+        Every factor that does not depend on the incoming gradient (o * (1 - tanh(c)^2),
+        g * i(1-i), ...) is computed for all t before the loop, so each step is a handful
+        of multiply-adds and one (B, 4h) x (4h, h) product. Weight gradients are one product
+        over all T*B rows after the loop.
+        """
+        x, hs, cs, tanh_cs, gates = cache
+        T, B, d = x.shape
+        h = self.hidden_size
+        quarters = gates.reshape(T, B, 4, h)
+        i, f, g, o = (quarters[:, :, k] for k in range(4))
+        # da_t = dc_t * [g i(1-i), c_{t-1} f(1-f), i (1-g^2), ...] and do-part = dh_t * tanh(c_t) o(1-o)
+        by_dc = np.empty((T, B, 3, h), dtype=self.dtype)
+        by_dc[:, :, 0] = g * i * (1 - i)
+        by_dc[:, :, 1] = cs[:-1] * f * (1 - f)
+        by_dc[:, :, 2] = i * (1 - g * g)
+        by_dh = tanh_cs * o * (1 - o)
+        dc_from_dh = o * (1 - tanh_cs * tanh_cs)
+
+        da = np.empty((T, B, 4, h), dtype=self.dtype)
+        if d_final_state is None:
+            dh, dc = np.zeros((B, h), dtype=self.dtype), np.zeros((B, h), dtype=self.dtype)
+        else:
+            dh, dc = (np.array(v, dtype=self.dtype) for v in d_final_state)
+        for t in reversed(range(T)):
+            dh += d_outputs[t]
+            dc += dh * dc_from_dh[t]
+            np.multiply(dc[:, None, :], by_dc[t], out=da[t, :, :3])
+            np.multiply(dh, by_dh[t], out=da[t, :, 3])
+            np.matmul(da[t].reshape(B, 4 * h), self.weight_hh, out=dh)
+            dc *= f[t]  # dc_{t-1} = dc_t * f_t
+        da_rows = da.reshape(T * B, 4 * h)
+        grads = {"weight_ih": da_rows.T @ x.reshape(T * B, d),
+                 "weight_hh": da_rows.T @ hs[:-1].reshape(T * B, h)}
+        if self.bias:
+            grads["bias_ih"] = da_rows.sum(axis=0)
+            grads["bias_hh"] = grads["bias_ih"].copy()
+        dx = (da_rows @ self.weight_ih).reshape(T, B, d)
+        return dx, (dh, dc), grads

@@ -1,0 +1,103 @@
+"""The plain (Elman) recurrent cell.
+
+    a_t = W_ih x_t + b_ih + W_hh h_{t-1} + b_hh
+    h_t = phi(a_t)                      phi in tanh | relu | sigmoid | identity
+
+Backpropagation through one step, given dL/dh_t (everything that reaches h_t):
+
+    da_t      = dL/dh_t * phi'(a_t)
+    dL/dx_t   = W_ih^T da_t            dL/dh_{t-1} (this path) = W_hh^T da_t
+    dL/dW_ih += da_t x_t^T             dL/dW_hh += da_t h_{t-1}^T
+    dL/db_ih += da_t                   dL/db_hh += da_t
+
+In code, batches are rows, so `W x` is written `x @ W.T` and `W^T da` is `da @ W`.
+"""
+
+import numpy as np
+
+from ._validation import check_choice
+from .cell import RecurrentCell, StepCache
+from .pointwise import ACTIVATIONS
+
+
+class RNNCell(RecurrentCell):
+    """h_t = phi(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh), like torch.nn.RNNCell."""
+
+    num_gates = 1
+
+    def __init__(self, input_size, hidden_size, nonlinearity="tanh", bias=True, rng=None,
+                 dtype=np.float64):
+        self.nonlinearity = check_choice("nonlinearity", nonlinearity, tuple(ACTIVATIONS))
+        super().__init__(input_size, hidden_size, bias=bias, rng=rng, dtype=dtype)
+
+    def __repr__(self):
+        return super().__repr__()[:-1] + f", nonlinearity={self.nonlinearity!r})"
+
+    def step(self, x_t, state=None):
+        """One time step: x_t (B, d), state h_{t-1} (B, h) or None -> (h_t, cache)."""
+        self._check_parameters()
+        x_t = self._check_input(x_t)
+        h_prev = self._check_state(state, x_t.shape[0])
+        phi, _ = ACTIVATIONS[self.nonlinearity]
+        a = x_t @ self.weight_ih.T + h_prev @ self.weight_hh.T
+        if self.bias:
+            a = a + self.bias_ih + self.bias_hh
+        h = phi(a)
+        return h, StepCache(x=x_t, h_prev=h_prev, gates={}, values={"h": h})
+
+    def step_backward(self, d_new_state, cache):
+        """dL/dh_t -> (dL/dx_t, dL/dh_{t-1}, grads of this step keyed like params())."""
+        dh = self._check_hidden("d_new_state", d_new_state, cache.x.shape[0])
+        _, phi_prime = ACTIVATIONS[self.nonlinearity]
+        da = dh * phi_prime(cache.values["h"])
+        grads = {"weight_ih": da.T @ cache.x, "weight_hh": da.T @ cache.h_prev}
+        if self.bias:
+            grads["bias_ih"] = da.sum(axis=0)
+            grads["bias_hh"] = da.sum(axis=0)
+        return da @ self.weight_ih, da @ self.weight_hh, grads
+
+    def forward_sequence(self, x, h0):
+        """All T steps at once, for the layers: x (T, B, d), h0 (B, h) -> (outputs, h_T, cache).
+
+        The same equations as `step`, arranged for speed: the input term W_ih x_t + b is
+        one (T*B, d) x (d, h) product before the loop, so the loop only adds W_hh h_{t-1}.
+        """
+        T, B, d = x.shape
+        phi, _ = ACTIVATIONS[self.nonlinearity]
+        a = (x.reshape(T * B, d) @ self.weight_ih.T).reshape(T, B, self.hidden_size)
+        if self.bias:
+            a += self.bias_ih + self.bias_hh
+        hs = np.empty((T + 1, B, self.hidden_size), dtype=self.dtype)  # hs[t + 1] is h_t
+        hs[0] = h0
+        recurrent = np.empty((B, self.hidden_size), dtype=self.dtype)
+        for t in range(T):
+            np.matmul(hs[t], self.weight_hh.T, out=recurrent)
+            a[t] += recurrent
+            phi(a[t], out=hs[t + 1])
+        return hs[1:], hs[T], (x, hs)
+
+    def backward_sequence(self, cache, d_outputs, d_final_state=None):
+        """Backpropagation through time for `forward_sequence`: -> (dx, dh0, grads).
+
+        The loop carries only dL/dh_t back; the weight gradients are sums over t of outer
+        products, computed after the loop as one product over all T*B rows.
+        """
+        x, hs = cache
+        T, B, d = x.shape
+        h = self.hidden_size
+        _, phi_prime = ACTIVATIONS[self.nonlinearity]
+        slope = phi_prime(hs[1:])  # phi'(a_t) for every t at once
+        da = np.empty((T, B, h), dtype=self.dtype)
+        dh = np.zeros((B, h), dtype=self.dtype) if d_final_state is None else np.array(d_final_state, dtype=self.dtype)
+        for t in reversed(range(T)):
+            dh += d_outputs[t]
+            np.multiply(dh, slope[t], out=da[t])
+            np.matmul(da[t], self.weight_hh, out=dh)
+        da_rows = da.reshape(T * B, h)
+        grads = {"weight_ih": da_rows.T @ x.reshape(T * B, d),
+                 "weight_hh": da_rows.T @ hs[:-1].reshape(T * B, h)}
+        if self.bias:
+            grads["bias_ih"] = da_rows.sum(axis=0)
+            grads["bias_hh"] = grads["bias_ih"].copy()
+        dx = (da_rows @ self.weight_ih).reshape(T, B, d)
+        return dx, dh, grads

@@ -1,0 +1,87 @@
+"""count_params against real torch modules and against Keras's / TF1's published formulas."""
+
+import numpy as np
+import pytest
+import torch
+
+import cells
+
+TORCH_LAYERS = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}
+
+
+def torch_configs():
+    rng = np.random.default_rng(7)
+    configs = []
+    for case in range(24):
+        configs.append(dict(kind=["rnn", "lstm", "gru"][case % 3], input_size=int(rng.integers(1, 40)),
+                            hidden_size=int(rng.integers(1, 40)), num_layers=int(rng.integers(1, 4)),
+                            bidirectional=bool(rng.integers(2)), bias=bool(rng.integers(2))))
+    return configs
+
+
+@pytest.mark.parametrize("config", torch_configs(), ids=lambda c: "-".join(str(v) for v in c.values()))
+def test_torch_convention_counts_real_modules(config):
+    kind = config.pop("kind")
+    module = TORCH_LAYERS[kind](**config)
+    count = cells.count_params(kind, **config)
+    named = dict(module.named_parameters())
+    assert count.total == sum(p.numel() for p in named.values())
+    assert count.weights == sum(p.numel() for n, p in named.items() if n.startswith("weight"))
+    assert count.biases == sum(p.numel() for n, p in named.items() if n.startswith("bias"))
+    for entry in count.breakdown:
+        suffix = f"_l{entry['layer']}" + ("_reverse" if entry["direction"] == "reverse" else "")
+        assert entry["weights"] == named["weight_ih" + suffix].numel() + named["weight_hh" + suffix].numel()
+        assert entry["biases"] == sum(named[b + suffix].numel() for b in ("bias_ih", "bias_hh") if b + suffix in named)
+    assert len(count.breakdown) == config["num_layers"] * (2 if config["bidirectional"] else 1)
+
+
+def test_reader_question_lstm_28_128():
+    """d = 28, h = 128: 156 x 512 = 79,872 weights; 512 biases in Keras, 1,024 in PyTorch."""
+    keras = cells.count_params("lstm", 28, 128, convention="keras")
+    torch_count = cells.count_params("lstm", 28, 128)
+    assert keras.weights == torch_count.weights == (28 + 128) * 4 * 128
+    assert (keras.biases, torch_count.biases) == (4 * 128, 2 * 4 * 128)
+
+
+@pytest.mark.parametrize("d,h", [(1, 1), (3, 5), (28, 128), (100, 7)])
+def test_keras_and_tf1_published_formulas(d, h):
+    assert cells.count_params("lstm", d, h, convention="keras").total == 4 * (d * h + h * h + h)
+    assert cells.count_params("gru", d, h, convention="keras").total == 3 * (d * h + h * h + 2 * h)
+    assert cells.count_params("gru", d, h, convention="keras", reset_after=False).total == 3 * (d * h + h * h + h)
+    assert cells.count_params("rnn", d, h, convention="keras").total == d * h + h * h + h
+    assert cells.count_params("lstm", d, h, convention="tf1").total == (d + h) * 4 * h + 4 * h
+    assert cells.count_params("gru", d, h, convention="tf1").total == 3 * (d * h + h * h + h)
+    assert cells.count_params("lstm", d, h, convention="keras", bias=False).total == 4 * (d * h + h * h)
+    assert cells.count_params("lstm", d, h).total == 4 * (d * h + h * h + 2 * h)
+
+
+def test_stacked_bidirectional_keras_layer_two_sees_h_times_directions():
+    d, h = 10, 6
+    count = cells.count_params("gru", d, h, num_layers=2, bidirectional=True, convention="keras")
+    first, second = 3 * (d * h + h * h + 2 * h), 3 * (2 * h * h + h * h + 2 * h)
+    assert count.total == 2 * first + 2 * second
+    assert [(b["layer"], b["direction"]) for b in count.breakdown] == [
+        (0, "forward"), (0, "reverse"), (1, "forward"), (1, "reverse")]
+    assert count.breakdown[2]["weights"] == 3 * (2 * h * h + h * h)
+
+
+def test_count_does_not_depend_on_sequence_length_or_time():
+    """The misconception 'cells = time steps x layers': the signature has no T at all, and a
+    numpy layer's parameter arrays match the count."""
+    cell = cells.LSTMCell(28, 128, rng=0)
+    assert sum(p.size for p in cell.params().values()) == cells.count_params("lstm", 28, 128).total
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    (dict(kind="transformer"), r"kind must be one of 'rnn', 'lstm', 'gru'; got 'transformer'"),
+    (dict(convention="jax"), r"convention must be one of 'torch', 'keras', 'tf1'; got 'jax'"),
+    (dict(hidden_size=0), r"hidden_size must be a positive integer; got 0"),
+    (dict(input_size=2.5), r"input_size must be a positive integer; got 2.5"),
+    (dict(num_layers=True), r"num_layers must be a positive integer; got True"),
+    (dict(bidirectional="yes"), r"bidirectional must be True or False; got 'yes'"),
+    (dict(convention="tf1", bias=False), r"TF1.*bias=False"),
+])
+def test_count_params_errors(kwargs, match):
+    args = dict(kind="lstm", input_size=3, hidden_size=4) | kwargs
+    with pytest.raises(ValueError, match=match):
+        cells.count_params(**args)
