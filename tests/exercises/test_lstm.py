@@ -1,0 +1,309 @@
+"""The LSTM chapter's checkers: every reference solution passes, typical mistakes get the right feedback.
+
+Reference answers here are computed independently of exercises.lstm: by hand-written
+arithmetic, or by PyTorch.
+"""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+import cells
+from exercises import lstm as ex
+
+
+def sigmoid(a):
+    return 1.0 / (1.0 + math.exp(-a))
+
+
+def run(checker, answer, capsys):
+    result = checker(answer)
+    return result, capsys.readouterr().out
+
+
+# ------------------------------------------------------------------ one step by hand
+def test_one_step_reference(capsys):
+    c = 0.5 * 2.0 + 0.9 * (-0.6)
+    ok, out = run(ex.check_one_step_by_hand, (c, 0.8 * math.tanh(c)), capsys)
+    assert ok and out.startswith("Correct!")
+
+
+def test_one_step_accepts_three_decimals(capsys):
+    ok, _ = run(ex.check_one_step_by_hand, (0.46, 0.344), capsys)
+    assert ok
+
+
+@pytest.mark.parametrize("answer, feedback", [
+    ((0.9 * 2.0 + 0.5 * -0.6, 0.3), "swapped"),                # f and i exchanged
+    ((0.5 * 2.0 - 0.6, 0.3), "input gate i_t scales it"),      # candidate added without i
+    ((2.0 + 0.9 * -0.6, 0.3), "forget gate f_t scales"),        # old memory kept whole
+    ((0.46, 0.8 * 0.46), "squashed by tanh first"),             # h = o * c
+    ((0.46, math.tanh(0.8 * 0.46)), "tanh after the output gate"),
+    ((0.46, 0.8 * math.tanh(2.0)), "old memory c_{t-1}"),
+    ((0.46, math.tanh(0.46)), "left out the output gate"),
+])
+def test_one_step_mistakes(answer, feedback, capsys):
+    ok, out = run(ex.check_one_step_by_hand, answer, capsys)
+    assert not ok
+    assert out.startswith("Not yet.")
+    assert feedback in out
+
+
+def test_one_step_feedback_never_reveals_the_answer(capsys):
+    _, out = run(ex.check_one_step_by_hand, (1.5, 0.3), capsys)
+    assert "0.46" not in out and "0.344" not in out
+
+
+def test_one_step_rejects_non_answers():
+    with pytest.raises(ValueError, match="pair"):
+        ex.check_one_step_by_hand(0.46)
+    with pytest.raises(ValueError, match="c_t"):
+        ex.check_one_step_by_hand(("0.46", 0.3))
+
+
+# ------------------------------------------------------------------ gate recipe
+def test_overwrite_reference(capsys):
+    ok, out = run(ex.check_gate_recipe_overwrite, {"i": 1.0, "f": 0.0, "o": 0.0}, capsys)
+    assert ok and "-0.50" in out
+
+
+def test_overwrite_tolerates_nearly_saturated_gates(capsys):
+    ok, _ = run(ex.check_gate_recipe_overwrite, {"i": 0.99, "f": 0.01, "o": 0.02}, capsys)
+    assert ok
+
+
+@pytest.mark.parametrize("answer, feedback", [
+    ({"i": 1.0, "f": 1.0, "o": 0.0}, "carries 100% of the old one"),
+    ({"i": 0.0, "f": 0.0, "o": 0.0}, "0% of the candidate is written"),
+    ({"i": 1.0, "f": 0.0, "o": 1.0}, "not silent"),
+    ({"i": 1.5, "f": 0.0, "o": 0.0}, "between 0 and 1"),
+])
+def test_overwrite_mistakes(answer, feedback, capsys):
+    ok, out = run(ex.check_gate_recipe_overwrite, answer, capsys)
+    assert not ok and feedback in out
+
+
+def test_overwrite_rejects_missing_gate():
+    with pytest.raises(ValueError, match="missing"):
+        ex.check_gate_recipe_overwrite({"i": 1.0, "f": 0.0})
+
+
+# ------------------------------------------------------------------ half-life
+def test_half_life_reference(capsys):
+    ok, _ = run(ex.check_forget_gate_half_life, 2 ** (-1 / 50), capsys)
+    assert ok
+    ok, _ = run(ex.check_forget_gate_half_life, 0.9862, capsys)  # four decimals, as asked
+    assert ok
+
+
+@pytest.mark.parametrize("answer, feedback", [
+    (1 - 1 / 50, "linear guess"),
+    (0.5, "all 50 multiplications"),
+    (0.9, "must be more open"),
+    (0.999, "the smallest such gate"),
+    (1.2, "between 0 and 1"),
+])
+def test_half_life_mistakes(answer, feedback, capsys):
+    ok, out = run(ex.check_forget_gate_half_life, answer, capsys)
+    assert not ok and feedback in out
+
+
+# ------------------------------------------------------------------ forget-bias gain
+def test_bias_gain_reference(capsys):
+    ok, _ = run(ex.check_forget_bias_gain, (sigmoid(1.0) / sigmoid(0.0)) ** 50, capsys)
+    assert ok
+    ok, _ = run(ex.check_forget_bias_gain, 1.8e8, capsys)  # two significant digits, as asked
+    assert ok
+
+
+@pytest.mark.parametrize("answer, feedback", [
+    (sigmoid(1.0) ** 50, "with bias +1 alone"),
+    (0.5 ** 50, "with bias 0"),
+    (sigmoid(1.0) / 0.5, "a single step"),
+    (50 * sigmoid(1.0) / 0.5, "multiply, they do not add"),
+    ((sigmoid(2.0) / 0.5) ** 50, "both of PyTorch's bias vectors"),
+    ((0.5 / sigmoid(1.0)) ** 50, "wrong way round"),
+    (-3.0, "positive"),
+    (1e3, "too small"),
+])
+def test_bias_gain_mistakes(answer, feedback, capsys):
+    ok, out = run(ex.check_forget_bias_gain, answer, capsys)
+    assert not ok and feedback in out
+
+
+# ------------------------------------------------------------------ counting, PyTorch
+def torch_count(module):
+    return sum(p.numel() for p in module.parameters())
+
+
+def test_count_torch_reference(capsys):
+    n = torch_count(torch.nn.LSTM(input_size=40, hidden_size=256))
+    ok, _ = run(ex.check_param_count_torch, n, capsys)
+    assert ok
+
+
+def test_count_torch_mistakes(capsys):
+    d, h = 40, 256
+    full = torch_count(torch.nn.LSTM(d, h))
+    cases = [
+        (full - 4 * h, "PyTorch keeps two (bias_ih and bias_hh)"),
+        (torch_count(torch.nn.LSTM(d, h, bias=False)), "weights only"),
+        (torch_count(torch.nn.GRU(d, h)), "a GRU's count"),
+        (torch_count(torch.nn.RNN(d, h)), "plain RNN"),
+        (full - 4 * h * h, "left out the recurrent weights"),
+        (full - 4 * h * d, "left out the input weights"),
+        (full * 100, "does not depend on the sequence length"),
+        (12345, "too small"),
+    ]
+    for answer, feedback in cases:
+        ok, out = run(ex.check_param_count_torch, answer, capsys)
+        assert not ok, answer
+        assert feedback in out, (answer, out)
+
+
+def test_count_rejects_fractions():
+    with pytest.raises(ValueError, match="whole number"):
+        ex.check_param_count_torch(305152.5)
+
+
+# ------------------------------------------------------------------ counting, stacked bidirectional Keras
+def keras_lstm(d, h):
+    return 4 * h * (d + h) + 4 * h  # Keras: kernel, recurrent_kernel, one bias
+
+
+def test_count_stacked_reference(capsys):
+    n = 2 * keras_lstm(28, 128) + 2 * keras_lstm(256, 128)
+    ok, _ = run(ex.check_param_count_stacked, n, capsys)
+    assert ok
+
+
+def test_count_stacked_mistakes(capsys):
+    first = 2 * keras_lstm(28, 128)
+    torch_total = torch_count(torch.nn.LSTM(28, 128, num_layers=2, bidirectional=True))
+    cases = [
+        (first + 2 * keras_lstm(128, 128), "input size is 2h, not h"),
+        (first + 2 * keras_lstm(28, 128), "does not read x_t"),
+        (torch_total, "PyTorch's count"),
+        (keras_lstm(28, 128) + keras_lstm(128, 128), "one-directional"),
+        (first, "first layer only"),
+    ]
+    for answer, feedback in cases:
+        ok, out = run(ex.check_param_count_stacked, answer, capsys)
+        assert not ok, answer
+        assert feedback in out, (answer, out)
+
+
+# ------------------------------------------------------------------ write the step
+def torch_lstm_step(x, h_prev, c_prev, weight_ih, weight_hh, bias_ih, bias_hh):
+    """A reference solution that uses PyTorch's own cell."""
+    module = torch.nn.LSTMCell(weight_ih.shape[1], weight_hh.shape[1]).double()
+    with torch.no_grad():
+        for name, value in dict(weight_ih=weight_ih, weight_hh=weight_hh, bias_ih=bias_ih, bias_hh=bias_hh).items():
+            getattr(module, name).copy_(torch.from_numpy(np.asarray(value)))
+        h, c = module(torch.from_numpy(x), (torch.from_numpy(h_prev), torch.from_numpy(c_prev)))
+    return h.numpy(), c.numpy()
+
+
+def numpy_lstm_step(x, h_prev, c_prev, weight_ih, weight_hh, bias_ih, bias_hh, order="ifgo",
+                    h_uses_tanh=True, use_bias_hh=True, candidate="tanh"):
+    pre = x @ weight_ih.T + bias_ih + h_prev @ weight_hh.T + (bias_hh if use_bias_hh else 0)
+    block = dict(zip(order, np.split(pre, 4, axis=1)))
+    i, f, o = (1 / (1 + np.exp(-block[k])) for k in "ifo")
+    g = np.tanh(block["g"]) if candidate == "tanh" else 1 / (1 + np.exp(-block["g"]))
+    c = f * c_prev + i * g
+    h = o * (np.tanh(c) if h_uses_tanh else c)
+    return h, c
+
+
+def test_lstm_step_references(capsys):
+    ok, _ = run(ex.check_lstm_step, torch_lstm_step, capsys)
+    assert ok
+    ok, _ = run(ex.check_lstm_step, numpy_lstm_step, capsys)
+    assert ok
+
+
+@pytest.mark.parametrize("options, feedback", [
+    (dict(order="ifog"), "order i, f, o, g"),
+    (dict(order="figo"), "order f, i, g, o"),
+    (dict(order="igfo"), "TensorFlow 1"),
+    (dict(h_uses_tanh=False), "squash the cell state with tanh"),
+    (dict(use_bias_hh=False), "left out bias_hh"),
+    (dict(candidate="sigmoid"), "uses tanh, not a sigmoid"),
+])
+def test_lstm_step_mistakes(options, feedback, capsys):
+    ok, out = run(ex.check_lstm_step, lambda *args: numpy_lstm_step(*args, **options), capsys)
+    assert not ok and feedback in out
+
+
+def test_lstm_step_wrong_order_of_results(capsys):
+    ok, out = run(ex.check_lstm_step, lambda *args: numpy_lstm_step(*args)[::-1], capsys)
+    assert not ok and "return (h, c)" in out
+
+
+def test_lstm_step_reports_exceptions(capsys):
+    def broken(x, h_prev, c_prev, weight_ih, weight_hh, bias_ih, bias_hh):
+        return x @ weight_hh  # wrong shapes: numpy raises
+    ok, out = run(ex.check_lstm_step, broken, capsys)
+    assert not ok and "raised ValueError" in out
+
+
+# ------------------------------------------------------------------ coupled gates
+def coupled_via_torch(cell, x, state):
+    """Reference: recompute the gates with torch from the cell's weights, then f = 1 - i."""
+    h_prev, c_prev = (torch.from_numpy(s) for s in state)
+    pre = (torch.from_numpy(x) @ torch.from_numpy(cell.weight_ih).T + torch.from_numpy(cell.bias_ih)
+           + h_prev @ torch.from_numpy(cell.weight_hh).T + torch.from_numpy(cell.bias_hh))
+    a_i, _a_f, a_g, a_o = pre.chunk(4, dim=1)
+    i, g, o = torch.sigmoid(a_i), torch.tanh(a_g), torch.sigmoid(a_o)
+    c = (1 - i) * c_prev + i * g
+    return (o * torch.tanh(c)).numpy(), c.numpy()
+
+
+def coupled_via_cells(cell, x, state):
+    """The chapter's solution."""
+    _, cache = cell.step(x, state)
+    gate = cache.gates
+    c, h = cells.lstm_state_update(state[1], gate["i"], 1 - gate["i"], gate["g"], gate["o"])
+    return h, c
+
+
+def test_coupled_references(capsys):
+    for solution in (coupled_via_torch, coupled_via_cells):
+        ok, out = run(ex.check_coupled_gates_step, solution, capsys)
+        assert ok, out
+
+
+def test_coupled_mistakes(capsys):
+    def unchanged(cell, x, state):
+        return cell.step(x, state)[0]
+
+    def other_way(cell, x, state):
+        gate = cell.step(x, state)[1].gates
+        c, h = cells.lstm_state_update(state[1], 1 - gate["f"], gate["f"], gate["g"], gate["o"])
+        return h, c
+
+    def same_gate(cell, x, state):
+        gate = cell.step(x, state)[1].gates
+        c, h = cells.lstm_state_update(state[1], gate["i"], gate["i"], gate["g"], gate["o"])
+        return h, c
+
+    cases = [
+        (unchanged, "still the standard LSTM step"),
+        (other_way, "derived the input gate from the forget gate"),
+        (same_gate, "used the input gate for both"),
+        (lambda cell, x, state: coupled_via_cells(cell, x, state)[::-1], "return (h, c)"),
+        (lambda cell, x, state: coupled_via_cells(cell, x, state)[0], "pair (h, c)"),
+    ]
+    for solution, feedback in cases:
+        ok, out = run(ex.check_coupled_gates_step, solution, capsys)
+        assert not ok
+        assert feedback in out, out
+
+
+def test_checkers_reject_non_functions():
+    with pytest.raises(ValueError, match="expected your function"):
+        ex.check_lstm_step(42)
+    with pytest.raises(ValueError, match="expected your function"):
+        ex.check_coupled_gates_step("coupled_step")
