@@ -1,0 +1,110 @@
+"""The checkers of the chapter "From the MLP to sequences": reference answers pass, typical slips
+get the feedback written for them, and no feedback gives the answer away.
+
+Expected values here are worked out by hand from the exercise texts, not taken from the checkers.
+"""
+
+import math
+
+import numpy as np
+import pytest
+
+from exercises import mlp
+
+RIGHT_UNIT = math.tanh(0.5 * 1 - 1.0 * 2 + 2.0 * 0.5 + 0.1)  # tanh(-0.4)
+RIGHT_STEP = math.tanh(0.5 * 1.0 + 0.0 + 0.9 * 0.6 + 0.1)  # tanh(1.14)
+
+
+def run(checker, answer, capsys):
+    result = checker(answer)
+    return result, capsys.readouterr().out
+
+
+@pytest.mark.parametrize("checker, answer", [
+    (mlp.check_layer_output_shape, (8, 3)),
+    (mlp.check_layer_output_shape, [8, 3]),
+    (mlp.check_unit_by_hand, RIGHT_UNIT),
+    (mlp.check_unit_by_hand, round(RIGHT_UNIT, 4)),
+    (mlp.check_dense_param_count, 784 * 128 + 128),
+    (mlp.check_mlp_param_count, (784 * 128 + 128) + (128 * 64 + 64) + (64 * 10 + 10)),
+    (mlp.check_dense_input_grad, lambda d_output, weight: d_output @ weight),
+    (mlp.check_window_weights, 20 * 3 * 64),
+    (mlp.check_recurrence_step, RIGHT_STEP),
+    (mlp.check_recurrence_step, np.float64(round(RIGHT_STEP, 3))),
+])
+def test_reference_answers_pass(checker, answer, capsys):
+    result, out = run(checker, answer, capsys)
+    assert result is True
+    assert out.startswith("Correct.")
+
+
+@pytest.mark.parametrize("checker, answer, feedback", [
+    (mlp.check_layer_output_shape, (3, 8), "wrong order"),
+    (mlp.check_layer_output_shape, (8, 5), "shape of the input"),
+    (mlp.check_layer_output_shape, (3, 5), "weight matrix"),
+    (mlp.check_layer_output_shape, (8, 3, 1), "3 axes"),
+    (mlp.check_layer_output_shape, "8x3", "tuple of integers"),
+    (mlp.check_unit_by_hand, -0.4, "still applies tanh"),
+    (mlp.check_unit_by_hand, math.tanh(-0.5), "bias is missing"),
+    (mlp.check_unit_by_hand, 1 / (1 + math.exp(0.4)), "sigmoid"),
+    (mlp.check_unit_by_hand, -RIGHT_UNIT, "sign"),
+    (mlp.check_unit_by_hand, "a lot", "single number"),
+    (mlp.check_dense_param_count, 784 * 128, "Each unit also has a bias"),
+    (mlp.check_dense_param_count, 784 * 128 + 784, "one bias per unit"),
+    (mlp.check_dense_param_count, 784 + 128, "every unit has its own weight"),
+    (mlp.check_dense_param_count, 12.5, "whole number"),
+    (mlp.check_mlp_param_count, 784 * 128 + 128 * 64 + 64 * 10, "add one bias per unit"),
+    (mlp.check_mlp_param_count, 784 * 128 + 128, "only the first layer"),
+    (mlp.check_mlp_param_count, 784 * 128 + 128 * 64 + 64 * 10 + 784 + 128 + 64 + 10, "input vector has no biases"),
+    (mlp.check_dense_input_grad, lambda d_output, weight: d_output, "shape of dL/dy"),
+    (mlp.check_dense_input_grad, lambda d_output, weight: d_output.T @ np.ones((4, 5)), "shape of the weight matrix"),
+    (mlp.check_dense_input_grad, lambda d_output, weight: -(d_output @ weight), "sign"),
+    (mlp.check_dense_input_grad, lambda d_output, weight: d_output @ weight[::-1], "differentiate"),
+    (mlp.check_dense_input_grad, lambda d_output, weight: d_output @ weight.T, "raised ValueError"),
+    (mlp.check_dense_input_grad, 3, "Pass your function"),
+    (mlp.check_window_weights, 20 * 3 * 64 + 64, "includes the biases"),
+    (mlp.check_window_weights, 3 * 64, "reused the same weights"),
+    (mlp.check_window_weights, 20 * 64, "each feature gets its own weight"),
+    (mlp.check_recurrence_step, 1.14, "sum inside the brackets"),
+    (mlp.check_recurrence_step, math.tanh(0.6), "left out the previous state"),
+    (mlp.check_recurrence_step, math.tanh(1.04), "b_hh is missing"),
+])
+def test_typical_slips_get_specific_feedback(checker, answer, feedback, capsys):
+    result, out = run(checker, answer, capsys)
+    assert result is False
+    assert out.startswith("Not yet.")
+    assert feedback in out
+
+
+@pytest.mark.parametrize("checker", [
+    mlp.check_layer_output_shape, mlp.check_unit_by_hand, mlp.check_dense_param_count,
+    mlp.check_mlp_param_count, mlp.check_dense_input_grad, mlp.check_window_weights, mlp.check_recurrence_step,
+])
+def test_placeholder_asks_for_an_answer(checker, capsys):
+    result, out = run(checker, ..., capsys)
+    assert result is False
+    assert "Replace ..." in out
+
+
+def test_function_that_returns_nothing_is_told_so(capsys):
+    def skeleton(d_output, weight):
+        ...
+
+    result, out = run(mlp.check_dense_input_grad, skeleton, capsys)
+    assert result is False
+    assert "returned None" in out
+
+
+@pytest.mark.parametrize("checker, wrong, secret", [
+    (mlp.check_dense_param_count, 784 * 128, "100480"),
+    (mlp.check_dense_param_count, 784 * 128, "100,480"),
+    (mlp.check_mlp_param_count, 1, "109386"),
+    (mlp.check_mlp_param_count, 1, "109,386"),
+    (mlp.check_window_weights, 1, "3840"),
+    (mlp.check_unit_by_hand, -0.4, "0.38"),
+    (mlp.check_recurrence_step, 1.14, "0.81"),
+    (mlp.check_layer_output_shape, (3, 8), "(8, 3)"),
+])
+def test_feedback_never_contains_the_answer(checker, wrong, secret, capsys):
+    _, out = run(checker, wrong, capsys)
+    assert secret not in out
