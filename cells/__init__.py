@@ -12,9 +12,13 @@ from .gru import GRUCell
 from .unroll import unroll, backprop_through_time
 from .counting import ParamCount, count_params
 from .gradcheck import GradcheckError, gradcheck, numerical_gradient
+from .layers import RNN, LSTM, GRU
+from .dense import Dense, MLP
+from .torch_bridge import from_torch, to_torch
 
 __all__ = [
     "sigmoid", "lstm_state_update", "gru_state_update", "StepCache",
     "RNNCell", "LSTMCell", "GRUCell", "unroll", "backprop_through_time",
     "ParamCount", "count_params", "GradcheckError", "gradcheck", "numerical_gradient",
+    "RNN", "LSTM", "GRU", "Dense", "MLP", "from_torch", "to_torch",
 ]

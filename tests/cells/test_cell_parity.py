@@ -5,7 +5,7 @@ import pytest
 import torch
 
 import cells
-from reference_torch import torch_cell_like, torch_unroll_and_backward
+from .reference_torch import torch_cell_like, torch_unroll_and_backward
 
 CELLS = {"rnn": cells.RNNCell, "lstm": cells.LSTMCell, "gru": cells.GRUCell}
 

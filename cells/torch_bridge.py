@@ -1,0 +1,134 @@
+"""Moving weights between this library and PyTorch. The only module that imports torch.
+
+Because the cells use PyTorch's gate order (i, f, g, o and r, z, n), its weight layout and
+its parameter names, a transplant is a plain copy of every array; nothing is reshuffled.
+
+    from_torch(module) -> numpy layer, cell, Dense or MLP computing what `module` computes
+    to_torch(layer)    -> the torch module computing what `layer` computes
+"""
+
+import numpy as np
+
+from .dense import MLP, Dense
+from .gru import GRUCell
+from .layers import GRU, LSTM, RNN
+from .lstm import LSTMCell
+from .rnn import RNNCell
+
+ACCEPTED = "torch.nn.RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell, Linear or a Sequential of Linear and activations"
+
+
+def _torch():
+    try:
+        import torch
+    except ImportError as error:  # the book's pages run without torch; only the bridge needs it
+        raise ImportError("cells.from_torch / cells.to_torch need PyTorch: pip install torch") from error
+    return torch
+
+
+def _copy_into(target, name, tensor, dtype):
+    setattr(target, name, tensor.detach().cpu().numpy().astype(dtype, copy=True))
+
+
+def _torch_activations(torch):
+    return {torch.nn.Tanh: "tanh", torch.nn.ReLU: "relu", torch.nn.Sigmoid: "sigmoid", torch.nn.Identity: "identity"}
+
+
+def from_torch(module, dtype=np.float64):
+    """A numpy copy of a torch module (weights copied, in float64 unless `dtype` says otherwise)."""
+    torch = _torch()
+    nn = torch.nn
+    layers = {nn.LSTM: LSTM, nn.GRU: GRU, nn.RNN: RNN}
+    single_cells = {nn.LSTMCell: LSTMCell, nn.GRUCell: GRUCell, nn.RNNCell: RNNCell}
+
+    if type(module) in layers:
+        if getattr(module, "proj_size", 0):
+            raise ValueError(f"LSTM with proj_size is not supported (expected proj_size=0; got {module.proj_size})")
+        if module.dropout and module.num_layers > 1:
+            raise ValueError("dropout between layers is not implemented; expected dropout=0, "
+                             f"got dropout={module.dropout}")
+        options = {"nonlinearity": module.nonlinearity} if type(module) is nn.RNN else {}
+        layer = layers[type(module)](module.input_size, module.hidden_size, num_layers=module.num_layers,
+                                     bias=module.bias, batch_first=module.batch_first,
+                                     bidirectional=module.bidirectional, rng=0, dtype=dtype, **options)
+        for index, pair in enumerate(layer.cells):
+            for direction, cell in enumerate(pair):
+                for name in cell.params():
+                    _copy_into(cell, name, getattr(module, name + layer.suffix(index, direction)), dtype)
+        return layer
+
+    if type(module) in single_cells:
+        options = {"nonlinearity": module.nonlinearity} if type(module) is nn.RNNCell else {}
+        cell = single_cells[type(module)](module.input_size, module.hidden_size, bias=module.bias,
+                                          rng=0, dtype=dtype, **options)
+        for name in cell.params():
+            _copy_into(cell, name, getattr(module, name), dtype)
+        return cell
+
+    if type(module) is nn.Linear:
+        dense = Dense(module.in_features, module.out_features, bias=module.bias is not None, rng=0, dtype=dtype)
+        for name in dense.params():
+            _copy_into(dense, name, getattr(module, name), dtype)
+        return dense
+
+    if type(module) is nn.Sequential:
+        return _mlp_from_sequential(torch, module, dtype)
+
+    raise ValueError(f"from_torch expects {ACCEPTED}; got {type(module).__name__}")
+
+
+def _mlp_from_sequential(torch, module, dtype):
+    children = list(module)
+    linears, activations = children[0::2], children[1::2]
+    names = _torch_activations(torch)
+    kinds = {names.get(type(a)) for a in activations}
+    if (not linears or len(children) % 2 == 0 or any(type(m) is not torch.nn.Linear for m in linears)
+            or None in kinds or len(kinds) > 1 or any(m.bias is None for m in linears)):
+        found = ", ".join(type(m).__name__ for m in children)
+        raise ValueError("from_torch expects a Sequential of the form Linear, activation, Linear, ... with one "
+                         f"activation type (Tanh, ReLU, Sigmoid or Identity) and biases; got {found}")
+    sizes = [linears[0].in_features] + [m.out_features for m in linears]
+    mlp = MLP(sizes, activation=kinds.pop() if kinds else "tanh", rng=0, dtype=dtype)
+    for dense, linear in zip(mlp.layers, linears):
+        _copy_into(dense, "weight", linear.weight, dtype)
+        _copy_into(dense, "bias", linear.bias, dtype)
+    return mlp
+
+
+def to_torch(layer):
+    """The torch module with this layer's (or cell's, Dense's, MLP's) weights, in its dtype."""
+    torch = _torch()
+    nn = torch.nn
+    torch_dtype = {np.dtype(np.float32): torch.float32, np.dtype(np.float64): torch.float64}
+    layers = {LSTM: nn.LSTM, GRU: nn.GRU, RNN: nn.RNN}
+    single_cells = {LSTMCell: nn.LSTMCell, GRUCell: nn.GRUCell, RNNCell: nn.RNNCell}
+
+    if type(layer) in (RNN, RNNCell) and layer.nonlinearity not in ("tanh", "relu"):
+        raise ValueError(f"PyTorch's RNN supports nonlinearity 'tanh' or 'relu'; got {layer.nonlinearity!r}")
+    if type(layer) in layers:
+        options = {"nonlinearity": layer.nonlinearity} if type(layer) is RNN else {}
+        module = layers[type(layer)](layer.input_size, layer.hidden_size, num_layers=layer.num_layers,
+                                     bias=layer.bias, batch_first=layer.batch_first,
+                                     bidirectional=layer.bidirectional, dtype=torch_dtype[layer.dtype], **options)
+    elif type(layer) in single_cells:
+        options = {"nonlinearity": layer.nonlinearity} if type(layer) is RNNCell else {}
+        module = single_cells[type(layer)](layer.input_size, layer.hidden_size, bias=layer.bias,
+                                           dtype=torch_dtype[layer.dtype], **options)
+    elif type(layer) is Dense:
+        module = nn.Linear(layer.in_features, layer.out_features, bias=layer.bias_enabled,
+                           dtype=torch_dtype[layer.dtype])
+    elif type(layer) is MLP:
+        activation = {v: k for k, v in _torch_activations(torch).items()}[layer.activation]
+        modules = []
+        for k, dense in enumerate(layer.layers):
+            modules.append(to_torch(dense))
+            if k < len(layer.layers) - 1:
+                modules.append(activation())
+        return nn.Sequential(*modules)
+    else:
+        raise ValueError(f"to_torch expects a cells RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell, Dense or MLP; "
+                         f"got {type(layer).__name__}")
+    with torch.no_grad():
+        for name, value in layer.params().items():
+            getattr(module, name).copy_(torch.from_numpy(np.ascontiguousarray(value)))
+    return module
