@@ -1,0 +1,118 @@
+"""Every page of the built book, opened in Chromium with the outside network blocked."""
+
+from __future__ import annotations
+
+import subprocess
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+import yaml
+
+from .toc import REPO, notebook_pages, source_of, toc_files
+
+PAGES = toc_files()
+CONFIG = yaml.safe_load((REPO / "_config.yml").read_text())
+REPOSITORY = urlparse(CONFIG["repository"]["url"]).path.strip("/")  # "org/name"
+BRANCH = CONFIG["repository"]["branch"]
+
+
+def html_path(page: str) -> str:
+    return f"{page}.html"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_loads_offline_without_errors(open_page, page):
+    site_page = open_page(html_path(page))
+    site_page.assert_clean()
+    heading = site_page.page.locator("article h1").first.inner_text()
+    assert heading.strip(), f"{page} has no title"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_all_math_is_typeset_by_mathjax(open_page, page):
+    site_page = open_page(html_path(page))
+    untypeset = site_page.page.evaluate(
+        """() => Array.from(document.querySelectorAll('article .math'))
+                 .filter(el => !el.querySelector('mjx-container')).map(el => el.textContent.slice(0, 60))"""
+    )
+    assert untypeset == [], f"{page}: math left as TeX source: {untypeset}"
+
+
+def test_intro_has_typeset_math_and_is_photographed(open_page):
+    site_page = open_page(html_path(PAGES[0]))
+    assert site_page.page.locator("article mjx-container").count() >= 1
+    # For the README and for people reviewing a change: the front page as a reader sees it.
+    path = site_page.screenshot("intro", full_page=False)
+    assert path.stat().st_size > 10_000
+
+
+def test_next_links_walk_the_table_of_contents_in_order(open_page):
+    site_page = open_page(html_path(PAGES[0]), wait_for_math=False)
+    page = site_page.page
+    visited = []
+    for _ in range(len(PAGES) + 1):
+        visited.append(urlparse(page.url).path.lstrip("/").removesuffix(".html"))
+        following = page.locator("a.right-next")
+        if following.count() == 0:
+            break
+        following.first.click()
+        page.wait_for_load_state("load")
+    assert visited == PAGES
+    site_page.assert_clean()
+
+
+def test_sidebar_links_every_page(open_page):
+    site_page = open_page(html_path(PAGES[0]), wait_for_math=False)
+    hrefs = site_page.page.evaluate(
+        "() => Array.from(document.querySelectorAll('nav.bd-docs-nav a')).map(a => a.href)"
+    )
+    linked = {urlparse(href).path.lstrip("/").removesuffix(".html") for href in hrefs}
+    assert set(PAGES[1:]) <= linked, f"missing from the sidebar: {set(PAGES[1:]) - linked}"
+
+
+def test_search_finds_the_glossary(open_page):
+    site_page = open_page("search.html?q=glossary", wait_for_math=False)
+    results = site_page.page.locator("#search-results ul.search li a")
+    results.first.wait_for(timeout=10_000)
+    hrefs = [results.nth(i).get_attribute("href") for i in range(results.count())]
+    assert any("book/glossary" in href for href in hrefs), hrefs
+    site_page.assert_clean()
+
+
+def test_chapters_are_notebooks_with_launch_buttons():
+    chapters = [page for page in PAGES if page.startswith("chapters/")]
+    assert chapters, "the table of contents lists no chapter"
+    assert all(source_of(page).suffix == ".ipynb" for page in chapters), (
+        "Colab launch links need an .ipynb at the page's path; every chapter must be a notebook"
+    )
+
+
+def tracked_by_git(path: str) -> bool:
+    result = subprocess.run(["git", "ls-files", "--error-unmatch", path], cwd=REPO, capture_output=True)
+    return result.returncode == 0
+
+
+@pytest.mark.parametrize("page", notebook_pages())
+def test_launch_buttons_point_at_the_notebook_in_the_repository(open_page, page):
+    site_page = open_page(html_path(page), wait_for_math=False)
+    hrefs = site_page.page.evaluate(
+        "() => Array.from(document.querySelectorAll('.dropdown-launch-buttons a')).map(a => a.href)"
+    )
+    notebook = f"{page}.ipynb"
+    assert (REPO / notebook).is_file() and tracked_by_git(notebook), f"{notebook} is not in the repository"
+
+    binder = [urlparse(h) for h in hrefs if urlparse(h).netloc == "mybinder.org"]
+    assert len(binder) == 1, hrefs
+    assert binder[0].path == f"/v2/gh/{REPOSITORY}/{BRANCH}"
+    assert parse_qs(binder[0].query)["urlpath"] == [f"lab/tree/{notebook}"]
+
+    colab = [urlparse(h) for h in hrefs if urlparse(h).netloc == "colab.research.google.com"]
+    assert len(colab) == 1, hrefs
+    assert colab[0].path == f"/github/{REPOSITORY}/blob/{BRANCH}/{notebook}"
+
+    hub = [urlparse(h) for h in hrefs if urlparse(h).path.endswith("/hub/user-redirect/git-pull")]
+    assert len(hub) == 1, hrefs
+    query = parse_qs(hub[0].query)
+    assert query["repo"] == [CONFIG["repository"]["url"]]
+    assert query["branch"] == [BRANCH]
+    assert query["urlpath"] == [f"lab/tree/{REPOSITORY.split('/')[1]}/{notebook}"]
