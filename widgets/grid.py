@@ -90,12 +90,27 @@ class Field:
     log10|v| (so zeros become -inf and come back as exactly 0).
     """
 
-    def __init__(self, key, fn, deps, enc="f32", log=False):
+    def __init__(self, key, fn, deps, enc="f32", log=False, vectorized=False):
+        if vectorized and enc == "json":
+            raise ValueError("vectorized fields must be numeric; got enc='json'")
         if enc not in ENCODINGS:
             raise ValueError(f"enc must be one of {ENCODINGS}; got {enc!r}")
         if log and enc != "f32":
             raise ValueError(f"log=True needs enc='f32'; got enc={enc!r}")
         self.key, self.fn, self.deps, self.enc, self.log = key, fn, list(deps), enc, log
+        self.vectorized = vectorized
+
+
+def _vectorized_results(field, grids):
+    """Call a vectorized fn once with every grid point: each dep gets an array over the grid
+    (C order over deps); fn returns an array of shape (grid size, *shape)."""
+    mesh = np.meshgrid(*[np.asarray(g) for g in grids], indexing="ij")
+    count = int(np.prod([len(g) for g in grids], dtype=int))
+    result = np.asarray(field.fn(**{d: m.reshape(-1) for d, m in zip(field.deps, mesh)}), dtype=np.float64)
+    if result.ndim == 0 or result.shape[0] != count:
+        raise ValueError(f"vectorized field {field.key!r} must return one row per grid point "
+                         f"({count}); got shape {result.shape}")
+    return result
 
 
 def b64(array):
@@ -120,8 +135,9 @@ def evaluate_field(field, sliders):
     grids = [by_name[d].values for d in field.deps]
     rows, lut, seen = [], [], {}
     shape = None
-    for combo in itertools.product(*grids):
-        value = field.fn(**dict(zip(field.deps, combo)))
+    batch = _vectorized_results(field, grids) if field.vectorized else None
+    for n, combo in enumerate(itertools.product(*grids)):
+        value = batch[n] if field.vectorized else field.fn(**dict(zip(field.deps, combo)))
         if field.enc == "json":
             key = json.dumps(value, sort_keys=True, allow_nan=False)
             item = value

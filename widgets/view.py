@@ -17,7 +17,7 @@ Panels (plain dicts, made by the helpers below):
 import json
 import math
 import pathlib
-import string
+import re
 
 import anywidget
 import numpy as np
@@ -143,8 +143,11 @@ def table(columns, row_labels, title="", fmt=",.0f"):
     return {"kind": "table", "columns": list(columns), "rowLabels": row_labels, "title": title, "fmt": fmt}
 
 
+PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::([^}]*))?\}")  # the same pattern as widget.js
+
+
 def _placeholders(template):
-    return [name.split(":")[0] for _, name, _, _ in string.Formatter().parse(template) if name]
+    return [m.group(1) for m in PLACEHOLDER.finditer(template)]
 
 
 def build(title, sliders, fields, panels, presets=None, caption="", settings=None):
