@@ -10,6 +10,7 @@ raises ValueError naming what was expected and what was given.
 from __future__ import annotations
 
 import math
+import re
 from numbers import Real
 
 import numpy as np
@@ -46,7 +47,9 @@ _WRONG = "Not yet. "
 
 
 def _report(ok: bool, message: str) -> bool:
-    print((_RIGHT if ok else _WRONG) + message[:1].upper() + message[1:])
+    if not re.match(r"[a-z](_|\b)", message):  # "c_t is ..." and "h and c ..." keep their symbol
+        message = message[:1].upper() + message[1:]
+    print((_RIGHT if ok else _WRONG) + message)
     return ok
 
 
