@@ -26,8 +26,10 @@ book: $(INSTALLED) $(VENDORED)
 	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
 	@echo "The site is in _build/html. Open _build/html/index.html, or serve it: $(BIN)/python -m http.server -d _build/html 8000"
 
+# Debian's Chromium for the browser tests (never a browser downloaded by playwright).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 chromium:
-	command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
+	command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
 
 test: book chromium
 	$(BIN)/python -m pytest
