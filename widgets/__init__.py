@@ -1,11 +1,27 @@
 """The book's widgets: sliders that move on the static page and live in Jupyter.
 
-The layer (`widgets.grid`, `widgets.view`) evaluates a pure function over a slider grid and
-ships the results to a small SVG front end. The signature widgets are built on `cells`.
+The layer (`widgets.grid`, `widgets.view`) evaluates a pure function over a slider grid when
+the notebook runs and ships the results to a small SVG front end (`widget.js`), so moving a
+slider on the static site only looks up what Python computed. The signature widgets are
+built on `cells`:
+
+    lstm_gates()           forget / input / output gates and candidate of one LSTM unit
+    gru_gates()            reset and update gates; the setting where a GRU is a plain RNN
+    vanishing_gradients()  ||dL/dh_{T-k}|| against k by backpropagation through time
+    unit_vs_cell()         the unrolled network: what frameworks call a cell, a unit, a layer
+    param_counter()        parameters per framework, cell type and sizes
+
+Each returns a widget `w`; `w.value` holds the current slider values, `w.set(name=value)`
+moves sliders from Python and `w.field(key)` is what the page draws for them.
 """
 
+from .anatomy import param_counter, unit_vs_cell
+from .gradients import vanishing_gradients
 from .grid import Field, Slider, decode_field
-from .view import GridWidget, build, diagram, heatmap, line_plot, table, text
+from .gru import gru_gates
+from .lstm import lstm_gates
+from .view import GridWidget, bar_chart, build, diagram, heatmap, line_plot, table, text
 
-__all__ = ["Field", "Slider", "decode_field", "GridWidget", "build", "diagram", "heatmap",
+__all__ = ["lstm_gates", "gru_gates", "vanishing_gradients", "unit_vs_cell", "param_counter",
+           "Field", "Slider", "decode_field", "GridWidget", "build", "bar_chart", "diagram", "heatmap",
            "line_plot", "table", "text"]

@@ -10,7 +10,7 @@ Decoding, as the front end (`widget.js`) does it, for the current slider indices
 
     flat = sum(idx[d] * stride[d] for d in field.deps)       C order over field.deps
     row  = lut[flat]
-    f32:  values = rows[row * size : (row + 1) * size]
+    f32, f64: values = rows[row * size : (row + 1) * size]
     u16:  q = rows[...]; values = NaN where q == 65535 else lo + q * (hi - lo) / 65534
     log:  values = 10 ** values                              (the stored numbers are log10 |v|)
 """
@@ -25,7 +25,7 @@ import numpy as np
 
 U16_MISSING = 65535
 U16_STEPS = 65534
-ENCODINGS = ("f32", "u16", "json")
+ENCODINGS = ("f32", "f64", "u16", "json")
 
 
 def _is_real(value):
@@ -95,8 +95,8 @@ class Field:
             raise ValueError("vectorized fields must be numeric; got enc='json'")
         if enc not in ENCODINGS:
             raise ValueError(f"enc must be one of {ENCODINGS}; got {enc!r}")
-        if log and enc != "f32":
-            raise ValueError(f"log=True needs enc='f32'; got enc={enc!r}")
+        if log and enc not in ("f32", "f64"):
+            raise ValueError(f"log=True needs enc='f32' or 'f64'; got enc={enc!r}")
         self.key, self.fn, self.deps, self.enc, self.log = key, fn, list(deps), enc, log
         self.vectorized = vectorized
 
@@ -171,6 +171,9 @@ def evaluate_field(field, sliders):
             raise ValueError(f"field {field.key!r} holds integers above 2**24 that float32 cannot store exactly")
         encoded["rows"] = b64(data.astype("<f4"))
         return encoded
+    if field.enc == "f64":
+        encoded["rows"] = b64(data.astype("<f8"))
+        return encoded
     finite = data[np.isfinite(data)]
     if np.isinf(data).any():
         raise ValueError(f"field {field.key!r}: u16 cannot store infinities; use enc='f32'")
@@ -200,8 +203,9 @@ def decode_field(encoded, sliders_spec, index):
     if encoded["enc"] == "json":
         return encoded["rows"][row]
     size = int(np.prod(encoded["shape"], dtype=int))
-    if encoded["enc"] == "f32":
-        values = unb64(encoded["rows"], "<f4")[row * size:(row + 1) * size].astype(np.float64)
+    if encoded["enc"] in ("f32", "f64"):
+        dtype = "<f4" if encoded["enc"] == "f32" else "<f8"
+        values = unb64(encoded["rows"], dtype)[row * size:(row + 1) * size].astype(np.float64)
     else:
         q = unb64(encoded["rows"], "<u2")[row * size:(row + 1) * size]
         values = encoded["lo"] + q.astype(np.float64) * (encoded["hi"] - encoded["lo"]) / U16_STEPS

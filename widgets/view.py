@@ -12,6 +12,7 @@ Panels (plain dicts, made by the helpers below):
     diagram    boxes, circles, arrows and text given as JSON primitives
     text       sentences with {placeholders} filled from sliders and fields
     table      columns of numbers with row labels
+    bar_chart  horizontal stacked bars (weights and biases per layer)
 """
 
 import json
@@ -79,8 +80,8 @@ def _series_range(field, log):
     """min and max of the finite (positive, on a log axis) values in all rows of a field."""
     if field["enc"] == "json":
         raise ValueError("a plotted field must be numeric")
-    if field["enc"] == "f32":
-        data = unb64(field["rows"], "<f4").astype(np.float64)
+    if field["enc"] in ("f32", "f64"):
+        data = unb64(field["rows"], "<f4" if field["enc"] == "f32" else "<f8").astype(np.float64)
     else:
         q = unb64(field["rows"], "<u2").astype(np.float64)
         data = np.where(q == 65535, np.nan, field["lo"] + q * (field["hi"] - field["lo"]) / 65534)
@@ -144,6 +145,14 @@ def table(columns, row_labels, title="", fmt=",.0f"):
 
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::([^}]*))?\}")  # the same pattern as widget.js
+
+
+def bar_chart(series, categories, title=""):
+    """Horizontal stacked bars: series are {key, label, color} of 1-D numeric fields, one entry per
+    category; categories whose first series value is NaN are hidden. The axis fits the bars shown."""
+    if not series:
+        raise ValueError("bar_chart needs at least one series; got none")
+    return {"kind": "bars", "series": [dict(s) for s in series], "categories": list(categories), "title": title}
 
 
 def _placeholders(template):
@@ -230,13 +239,17 @@ def _check_panel(panel, fields, slider_names):
                     if name not in slider_names and need(name)["enc"] != "json" and need(name)["shape"]:
                         raise ValueError(f"text placeholder {name!r} must be a scalar or JSON field; "
                                          f"got shape {need(name)['shape']}")
+    elif panel["kind"] == "bars":
+        for s in panel["series"]:
+            if need(s["key"])["enc"] == "json" or len(fields[s["key"]]["shape"]) != 1:
+                raise ValueError(f"bar series {s['key']!r} must be a 1-D numeric field")
     elif panel["kind"] == "table":
         for column in panel["columns"]:
             need(column["key"])
         if isinstance(panel["rowLabels"], dict):
             need(panel["rowLabels"]["key"])
     else:
-        raise ValueError(f"unknown panel kind {panel['kind']!r}; expected line, heatmap, diagram, text or table")
+        raise ValueError(f"unknown panel kind {panel['kind']!r}; expected line, heatmap, diagram, text, table or bars")
 
 
-__all__ = ["GridWidget", "Slider", "Field", "build", "line_plot", "heatmap", "diagram", "text", "table"]
+__all__ = ["GridWidget", "Slider", "Field", "build", "line_plot", "heatmap", "diagram", "text", "table", "bar_chart"]

@@ -15,7 +15,8 @@ function decoder(f) {
   const lut = f.lutType === "u16" ? new Uint16Array(bytes(f.lut)) : new Uint32Array(bytes(f.lut));
   if (f.enc === "json") return (flat) => f.rows[lut[flat]];
   const size = f.shape.reduce((a, b) => a * b, 1);
-  const data = f.enc === "f32" ? new Float32Array(bytes(f.rows)) : new Uint16Array(bytes(f.rows));
+  const data = f.enc === "f32" ? new Float32Array(bytes(f.rows))
+    : f.enc === "f64" ? new Float64Array(bytes(f.rows)) : new Uint16Array(bytes(f.rows));
   const step = f.enc === "u16" ? (f.hi - f.lo) / 65534 : 0;
   return (flat) => {
     const row = lut[flat], out = new Array(size);
@@ -71,7 +72,7 @@ function fmt(v, spec) {
 function niceTicks(lo, hi, count) {
   const span = hi - lo, raw = span / Math.max(count, 1);
   const mag = Math.pow(10, Math.floor(Math.log10(raw)));
-  const step = [1, 2, 2.5, 5, 10].map((k) => k * mag).find((s) => span / s <= count) || 10 * mag;
+  const step = [1, 2, 5, 10].map((k) => k * mag).find((s) => span / s <= count) || 10 * mag;
   const ticks = [];
   for (let t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) ticks.push(Math.abs(t) < step * 1e-9 ? 0 : t);
   return ticks;
@@ -246,7 +247,39 @@ function drawTable(p, ctx) {
   return out + "</tbody></table>";
 }
 
-const RENDERERS = { line: drawLine, heatmap: drawHeatmap, diagram: drawDiagram, text: drawText, table: drawTable };
+// Horizontal bars, stacked series per category; the axis runs from 0 to the largest stack shown.
+function drawBars(p, ctx) {
+  const series = p.series.map((s) => ctx.get(s.key));
+  const cats = p.categories.map((c, k) => k).filter((k) => !Number.isNaN(series[0][k]));
+  const W = 600, L = 130, R = 70, T = 24, bh = 22, H = T + cats.length * (bh + 8) + 34;
+  const max = Math.max(1e-300, ...cats.map((k) => series.reduce((a, s) => a + (Number.isNaN(s[k]) ? 0 : s[k]), 0)));
+  const X = (v) => L + (v / max) * (W - L - R);
+  let out = "", legend = "", lx = L;
+  p.series.forEach((s, j) => {
+    legend += `<g class="uw-c${(s.color ?? j) % 6}"><rect x="${lx}" y="4" width="14" height="12"/><text x="${lx + 18}" y="15">${esc(s.label)}</text></g>`;
+    lx += 40 + 6.6 * s.label.length;
+  });
+  cats.forEach((k, r) => {
+    const y = T + r * (bh + 8);
+    let acc = 0;
+    out += `<text x="${L - 6}" y="${y + bh / 2 + 4}" text-anchor="end">${esc(p.categories[k])}</text>`;
+    p.series.forEach((s, j) => {
+      const v = series[j][k];
+      out += `<rect class="uw-bar uw-c${(s.color ?? j) % 6}" x="${X(acc)}" y="${y}" width="${Math.max(X(acc + v) - X(acc), 0)}" height="${bh}" data-key="${esc(s.key)}" data-v="${v}"><title>${esc(s.label)}: ${fmt(v, ",d")}</title></rect>`;
+      acc += v;
+    });
+    out += `<text x="${X(acc) + 4}" y="${y + bh / 2 + 4}">${fmt(acc, ",d")}</text>`;
+  });
+  out += `<g class="uw-axis"><line x1="${L}" y1="${T - 4}" x2="${L}" y2="${H - 30}"/>`;
+  for (const t of niceTicks(0, max, 4)) {
+    if (t > max * 1.0001) continue;
+    out += `<line x1="${X(t)}" y1="${H - 30}" x2="${X(t)}" y2="${H - 25}"/><text x="${X(t)}" y="${H - 12}" text-anchor="middle">${fmt(t, ",.0f")}</text>`;
+  }
+  out += `</g><g class="uw-legend">${legend}</g>`;
+  return svg(W, H, "uw-bars", out, `aria-label="${esc(p.title)}"`);
+}
+
+const RENDERERS = { bars: drawBars,  line: drawLine, heatmap: drawHeatmap, diagram: drawDiagram, text: drawText, table: drawTable };
 
 // --- the widget --------------------------------------------------------------------------
 
