@@ -16,6 +16,7 @@ moves sliders from Python and `w.field(key)` is what the page draws for them.
 """
 
 from .anatomy import param_counter, unit_vs_cell
+from .book import glue
 from .gradients import vanishing_gradients
 from .grid import Field, Slider, decode_field
 from .gru import gru_gates
@@ -24,4 +25,4 @@ from .view import GridWidget, bar_chart, build, diagram, heatmap, line_plot, tab
 
 __all__ = ["lstm_gates", "gru_gates", "vanishing_gradients", "unit_vs_cell", "param_counter",
            "Field", "Slider", "decode_field", "GridWidget", "build", "bar_chart", "diagram", "heatmap",
-           "line_plot", "table", "text"]
+           "line_plot", "table", "text", "glue"]
