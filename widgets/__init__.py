@@ -16,7 +16,7 @@ moves sliders from Python and `w.field(key)` is what the page draws for them.
 """
 
 from .anatomy import param_counter, unit_vs_cell
-from .book import glue
+from .glue import glue
 from .gradients import vanishing_gradients
 from .grid import Field, Slider, decode_field
 from .gru import gru_gates
