@@ -167,22 +167,23 @@ def build(title, sliders, fields, panels, presets=None, caption="", settings=Non
     names = [s.name for s in sliders]
     if len(set(names)) != len(names):
         raise ValueError(f"slider names must be distinct; got {names}")
-    encoded = {}
-    for f in fields:
-        if getattr(f, "key", None) in names:
-            raise ValueError(f"field key {f.key!r} is also a slider name; use another key")
-        if not isinstance(f, Field):
-            raise ValueError(f"fields must be Field objects; got {type(f).__name__}")
-        encoded[f.key] = evaluate_field(f, sliders)
-    for panel in panels:
-        _check_panel(panel, encoded, names)
+    # the reader's settings first: a bad one fails before the grid is evaluated
+    index = [s.default_index for s in sliders]
+    for name, value in (settings or {}).items():
+        index[names.index(name) if name in names else 0] = _slider(sliders, name).index_of(value)
     preset_specs = []
     for label, values in (presets or {}).items():
         preset_specs.append({"label": label, "index": {name: _slider(sliders, name).index_of(v)
                                                         for name, v in values.items()}})
-    index = [s.default_index for s in sliders]
-    for name, value in (settings or {}).items():
-        index[names.index(name)] = _slider(sliders, name).index_of(value)
+    encoded = {}
+    for f in fields:
+        if not isinstance(f, Field):
+            raise ValueError(f"fields must be Field objects; got {type(f).__name__}")
+        if f.key in names:
+            raise ValueError(f"field key {f.key!r} is also a slider name; use another key")
+        encoded[f.key] = evaluate_field(f, sliders)
+    for panel in panels:
+        _check_panel(panel, encoded, names)
     spec = {"title": title, "caption": caption, "sliders": [s.spec() for s in sliders],
             "fields": encoded, "panels": panels, "presets": preset_specs, "palette": PALETTE}
     return GridWidget(spec=spec, index=index, sliders=sliders)

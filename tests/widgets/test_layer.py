@@ -1,0 +1,148 @@
+"""The widget layer: grid evaluation, encoding and decoding, argument checks."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from widgets import Field, Slider, build, diagram, heatmap, line_plot, table, text
+from widgets.grid import decode_field, evaluate_field
+
+A_VALUES = [0.0, 0.25, 0.5, 1.0, 2.0]
+KINDS = ["sin", "cos", "zero"]
+
+
+def curve(a, kind):
+    x = np.linspace(0.0, 3.0, 7)
+    return {"sin": np.sin(a * x), "cos": np.cos(a * x), "zero": np.zeros_like(x)}[kind]
+
+
+def sliders():
+    return [Slider("a", A_VALUES, "amplitude", ".2f"), Slider("kind", KINDS, "kind"),
+            Slider("n", [1, 2, 3], "n", "d")]
+
+
+def spec_of(fields):
+    return [s.spec() for s in fields]
+
+
+@pytest.mark.parametrize("enc, tolerance", [("f32", 1e-7), ("f64", 0.0), ("u16", 2.0 / 65534)])
+def test_every_grid_point_decodes_to_the_function_value(enc, tolerance):
+    s = sliders()
+    encoded = evaluate_field(Field("y", curve, ["a", "kind"], enc=enc), s)
+    for ia, a in enumerate(A_VALUES):
+        for ik, kind in enumerate(KINDS):
+            got = decode_field(encoded, spec_of(s), [ia, ik, 2])
+            np.testing.assert_allclose(got, curve(a, kind), rtol=0, atol=tolerance + 1e-12)
+
+
+def test_rows_are_stored_once_and_the_lookup_table_shares_them():
+    s = sliders()
+    encoded = evaluate_field(Field("y", curve, ["a", "kind"]), s)
+    # a = 0 gives sin = 0 = zero-curve and cos = 1; "zero" is the same for every a
+    assert encoded["count"] < len(A_VALUES) * len(KINDS)
+    distinct = {curve(a, k).astype(np.float32).tobytes() for a in A_VALUES for k in KINDS}
+    assert encoded["count"] == len(distinct)
+
+
+def test_log_fields_bring_zeros_back_as_exact_zeros_and_keep_tiny_values():
+    s = [Slider("k", [0, 1, 2], "k", "d")]
+    values = {0: np.array([1.0, 1e-40, 0.0]), 1: np.array([1e-300, 5.0, 1e12]), 2: np.array([0.0, 0.0, 0.0])}
+    encoded = evaluate_field(Field("g", lambda k: values[k], ["k"], log=True), s)
+    for k in range(3):
+        got = decode_field(encoded, spec_of(s), [k])
+        np.testing.assert_allclose(got, values[k], rtol=1e-5, atol=0)
+        assert np.all((got == 0) == (values[k] == 0))
+
+
+def test_json_fields_return_the_same_value():
+    s = sliders()
+    fn = lambda kind, n: {"items": [["text", n, 0, kind * n, "", "start"]], "box": [0, 0, n, 1]}
+    encoded = evaluate_field(Field("d", fn, ["kind", "n"], enc="json"), s)
+    assert decode_field(encoded, spec_of(s), [4, 1, 2]) == fn("cos", 3)
+    assert json.loads(json.dumps(encoded))["rows"]  # the state must survive JSON
+
+
+def test_vectorized_fields_equal_pointwise_ones():
+    s = sliders()
+    pointwise = evaluate_field(Field("p", lambda a, n: np.array([a * n, a + n]), ["a", "n"]), s)
+    vector = evaluate_field(Field("v", lambda a, n: np.stack([a * n, a + n], axis=1), ["a", "n"], vectorized=True), s)
+    for ia in range(len(A_VALUES)):
+        for i_n in range(3):
+            idx = [ia, 0, i_n]
+            np.testing.assert_array_equal(decode_field(vector, spec_of(s), idx), decode_field(pointwise, spec_of(s), idx))
+
+
+def test_widget_state_round_trips_and_python_keeps_the_slider_values():
+    w = build("t", sliders(), [Field("y", curve, ["a", "kind"])],
+              [line_plot([{"key": "y", "label": "y"}], list(range(7)))], settings={"a": 0.5, "kind": "cos"})
+    assert w.value == {"a": 0.5, "kind": "cos", "n": 1}
+    np.testing.assert_allclose(w.field("y"), curve(0.5, "cos"), rtol=1e-6, atol=1e-7)
+    w.index = [4, 0, 2]  # what the browser sends back
+    assert w.value == {"a": 2.0, "kind": "sin", "n": 3}
+    w.set(a=0.3)  # snaps to the nearest grid value
+    assert w.value["a"] == 0.25
+    assert json.loads(json.dumps(w.get_state()))["spec"]["title"] == "t"
+
+
+def test_fixed_axes_cover_the_whole_grid():
+    w = build("t", sliders(), [Field("y", curve, ["a", "kind"])],
+              [line_plot([{"key": "y", "label": "y"}], list(range(7)))])
+    lo, hi = w.spec["panels"][0]["ylim"]
+    every = np.concatenate([curve(a, k) for a in A_VALUES for k in KINDS])
+    assert lo < every.min() and hi > every.max()
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: Slider("a", []), "at least one value"),
+    (lambda: Slider("a", [1, 0.5]), "must increase"),
+    (lambda: Slider("a", [0, "x"]), "all numbers or all strings"),
+    (lambda: Slider("a", [0, math.inf]), "finite"),
+    (lambda: Slider("a b", [0, 1]), "identifier"),
+    (lambda: Slider("a", [0, 1], default=3), "between 0 and 1; got 3"),
+    (lambda: Slider("kind", ["x", "y"], default="z"), "one of 'x', 'y'; got 'z'"),
+    (lambda: Slider("a", [0, 1], default="0.5"), "a number between 0 and 1; got '0.5'"),
+    (lambda: Slider("a", [0, 1], default=True), "got True"),
+    (lambda: Field("y", curve, ["a"], enc="f16"), "enc must be one of"),
+    (lambda: build("t", sliders(), [Field("y", curve, ["a", "nope"])], []), "not a slider"),
+    (lambda: build("t", sliders(), [Field("y", curve, ["a", "kind"])],
+                   [line_plot([{"key": "z", "label": "z"}], [0])]), "refers to field 'z'"),
+    (lambda: build("t", sliders(), [Field("a", curve, ["a", "kind"])], []), "also a slider name"),
+    (lambda: build("t", sliders(), [Field("y", curve, ["a", "kind"])],
+                   [text(["{y:.2f}"])]), "must be a scalar"),
+    (lambda: build("t", sliders(), [Field("y", lambda a: np.ones(int(a * 4) + 1), ["a"])], []), "one shape"),
+    (lambda: build("t", sliders(), [], [], settings={"a": 7}), "between 0 and 2; got 7"),
+    (lambda: build("t", sliders(), [], [], presets={"p": {"kind": "tan"}}), "got 'tan'"),
+    (lambda: heatmap(["y"], ["r"], ["c"], 1.0, 0.0), "vmin < vmax"),
+    (lambda: build("t", sliders(), [Field("y", curve, ["a", "kind"])],
+                   [line_plot([{"key": "y", "label": "y"}], list(range(7)), log_y=True, ylim=[0, 1])]), "0 < ylim"),
+])
+def test_bad_arguments_name_what_was_expected_and_given(make, message):
+    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        make()
+
+
+def test_moving_a_slider_from_python_checks_the_name_and_range():
+    w = build("t", sliders(), [], [])
+    with pytest.raises(ValueError, match="unknown slider 'b'"):
+        w.set(b=1)
+    with pytest.raises(ValueError, match="a must be a number between 0 and 2; got -1"):
+        w.set(a=-1)
+    with pytest.raises(ValueError, match="unknown field 'q'"):
+        w.field("q")
+
+
+def test_every_panel_kind_builds():
+    w = build("t", sliders(), [
+        Field("y", curve, ["a", "kind"]),
+        Field("rows", lambda a: np.array([[a, -a], [0.5, 1.0]]), ["a"]),
+        Field("d", lambda n: {"box": [0, 0, 10, 10], "items": [["circle", 5, 5, n, "unit", "h"]]}, ["n"], enc="json"),
+        Field("s", lambda a: a * 2, ["a"]),
+        Field("col", lambda n: [n, float("nan")], ["n"]),
+    ], [line_plot([{"key": "y", "label": "y"}], list(range(7)), log_y=True),
+        heatmap("rows", ["r1", "r2"], ["c1", "c2"], -2, 2), diagram(["d"]),
+        text(["{a} and {s:.3f}"]), table([{"label": "c", "key": "col"}], ["one", "two"])])
+    assert [p["kind"] for p in w.spec["panels"]] == ["line", "heatmap", "diagram", "text", "table"]
+    lo, hi = w.spec["panels"][0]["ylim"]
+    assert 0 < lo < hi  # a log axis chosen from the positive values only, zeros ignored

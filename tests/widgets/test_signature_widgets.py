@@ -1,0 +1,297 @@
+"""The signature widgets: what the page draws for a slider setting equals a direct computation.
+
+`w.field(key)` decodes the stored state exactly as widget.js does (index into the grid), so
+comparing it with a direct call of cells (or a closed form) checks the whole chain.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import cells
+import widgets
+from widgets import anatomy, gradients, gru, lstm
+
+MAX_STATE = 300_000
+
+
+@pytest.fixture(scope="module")
+def lstm_widget():
+    return widgets.lstm_gates()
+
+
+@pytest.fixture(scope="module")
+def gru_widget():
+    return widgets.gru_gates()
+
+
+@pytest.fixture(scope="module")
+def vanishing_widget():
+    return widgets.vanishing_gradients()
+
+
+@pytest.fixture(scope="module")
+def unit_widget():
+    return widgets.unit_vs_cell()
+
+
+@pytest.fixture(scope="module")
+def counter_widget():
+    return widgets.param_counter()
+
+
+def test_every_widget_embeds_less_than_300_kb(lstm_widget, gru_widget, vanishing_widget, unit_widget, counter_widget):
+    sizes = {w.spec["title"]: w.state_size() for w in
+             (lstm_widget, gru_widget, vanishing_widget, unit_widget, counter_widget)}
+    print(sizes)
+    assert all(size < MAX_STATE for size in sizes.values()), sizes
+
+
+# --- LSTM ---------------------------------------------------------------------------------
+
+def direct_lstm(f, i, o, g, steps=lstm.STEPS):
+    c, hs = [1.0], [np.nan]
+    for _ in range(steps):
+        c_t, h_t = cells.lstm_state_update(np.array(c[-1]), np.array(i), np.array(f), np.array(g), np.array(o))
+        c.append(float(c_t))
+        hs.append(float(h_t))
+    return np.array(c), np.array(hs)
+
+
+@pytest.mark.parametrize("f, i, o, g", [(0.9, 0.0, 1.0, 0.5), (0.0, 1.0, 0.6, -0.5), (1.0, 0.2, 0.4, 1.0),
+                                         (0.5, 0.4, 0.0, -1.0), (0.99, 0.8, 0.2, 0.0)])
+def test_lstm_drawn_memory_equals_cells(lstm_widget, f, i, o, g):
+    lstm_widget.set(forget=f, input=i, output=o, candidate=g)
+    c, h = direct_lstm(f, i, o, g)
+    np.testing.assert_allclose(lstm_widget.field("c"), c, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(lstm_widget.field("h"), h, rtol=1e-6, atol=1e-7)
+    assert np.isnan(lstm_widget.field("h")[0])  # only c_0 is given
+
+
+@pytest.mark.parametrize("f", [0.0, 0.3, 0.9, 0.99, 1.0])
+def test_lstm_gradient_from_backprop_is_the_product_of_forget_gates(lstm_widget, f):
+    lstm_widget.set(forget=f)
+    assert lstm_widget.field("grad") == pytest.approx(f ** lstm.STEPS, rel=1e-6, abs=1e-30)
+    assert lstm_widget.field("prod") == pytest.approx(f ** lstm.STEPS, rel=1e-6, abs=1e-30)
+    np.testing.assert_allclose(lstm_widget.field("gate_f"), np.full(lstm.STEPS, f), atol=1e-12)
+
+
+@pytest.mark.parametrize("i, o, g", [(0.0, 0.0, -1.0), (1.0, 1.0, 1.0), (0.6, 0.2, 0.5)])
+def test_lstm_memory_gradient_does_not_depend_on_the_other_gates(i, o, g):
+    # the widget stores dc_T/dc_0 per forget value only; that is right because nothing else enters
+    grad, prod, gates = lstm.lstm_memory_gradient(0.8, i, o, g)
+    assert grad == pytest.approx(0.8 ** lstm.STEPS, rel=1e-12)
+    np.testing.assert_allclose([gates["i"][0], gates["o"][0], gates["g"][0]], [i, o, g], atol=1e-12)
+
+
+def test_lstm_presets_do_what_they_say(lstm_widget):
+    presets = {p["label"]: p["index"] for p in lstm_widget.spec["presets"]}
+    names = [s["name"] for s in lstm_widget.spec["sliders"]]
+
+    def apply(label):
+        index = list(lstm_widget.index)
+        for name, k in presets[label].items():
+            index[names.index(name)] = k
+        lstm_widget.index = index
+        return lstm_widget.field("c")
+
+    assert np.all(apply("remember") == 1.0)
+    assert np.all(apply("forget")[1:] == 0.0)
+    assert np.all(apply("overwrite")[1:] == -0.5)
+
+
+def test_lstm_edge_gates_give_no_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for f in (0.0, 1.0):
+            grad, prod, _ = lstm.lstm_memory_gradient(f, 1.0, 0.0, -1.0)
+            assert grad == f and prod == f
+
+
+# --- GRU ----------------------------------------------------------------------------------
+
+def direct_gru(r, z, w):
+    """An independent run: one GRUCell of one unit, its gates pinned through the biases."""
+    cell = cells.GRUCell(1, 1, rng=1)
+    cell.weight_ih[:] = [[0.0], [0.0], [gru.INPUT_WEIGHT]]
+    cell.weight_hh[:] = [[0.0], [0.0], [w]]
+    with np.errstate(divide="ignore"):
+        cell.bias_ih[:] = [np.log(r) - np.log1p(-r), np.log(z) - np.log1p(-z), 0.0]
+    cell.bias_hh[:] = 0.0
+    h, hs = None, [0.0]
+    for x_t in gru.input_sequence():
+        h, cache = cell.step(np.array([[x_t]]), h)
+        hs.append(h[0, 0])
+    return np.array(hs)
+
+
+@pytest.mark.parametrize("r, z, w", [(1.0, 0.5, 1.0), (0.0, 0.0, -1.5), (0.3, 0.7, 0.5), (1.0, 1.0, 1.5), (0.6, 0.1, 0.0)])
+def test_gru_drawn_state_equals_cells(gru_widget, r, z, w):
+    gru_widget.set(reset=r, update=z, recurrent_weight=w)
+    np.testing.assert_allclose(gru_widget.field("h"), direct_gru(r, z, w), rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("w", gru.RECURRENT_VALUES)
+def test_gru_with_reset_1_and_update_0_is_the_plain_rnn(gru_widget, w):
+    gru_widget.set(reset=1.0, update=0.0, recurrent_weight=w)
+    rnn = cells.RNNCell(1, 1, rng=2)
+    rnn.weight_ih[:], rnn.weight_hh[:], rnn.bias_ih[:], rnn.bias_hh[:] = gru.INPUT_WEIGHT, w, 0.0, 0.0
+    outputs, _, _ = cells.unroll(rnn, gru.input_sequence().reshape(-1, 1, 1))
+    expected = np.concatenate([[0.0], outputs[:, 0, 0]])
+    np.testing.assert_allclose(gru_widget.field("rnn"), expected, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(gru_widget.field("h"), expected, rtol=1e-6, atol=1e-7)
+    assert gru_widget.field("gap") < 1e-6
+    plain = {p["label"]: p["index"] for p in gru_widget.spec["presets"]}["plain RNN"]
+    assert plain == {"reset": gru.GATE_VALUES.index(1.0), "update": gru.GATE_VALUES.index(0.0)}
+
+
+def test_gru_update_gate_1_holds_the_initial_state(gru_widget):
+    gru_widget.set(update=1.0)
+    assert np.all(gru_widget.field("h") == 0.0)
+
+
+# --- vanishing gradients -------------------------------------------------------------------
+
+@pytest.mark.parametrize("rho, act, cell, T", [
+    (0.9, "tanh", "RNN", 50), (1.25, "identity", "RNN", 20), (0.5, "sigmoid", "RNN", 35),
+    (1.5, "relu", "RNN", 10), (1.0, "tanh", "LSTM", 50), (1.1, "relu", "LSTM, forget bias +1", 35),
+    (0.75, "sigmoid", "GRU", 20), (2.0, "tanh", "GRU", 5)])
+def test_vanishing_drawn_norms_equal_a_direct_bptt(vanishing_widget, rho, act, cell, T):
+    vanishing_widget.set(spectral_radius=rho, activation=act, cell=cell, sequence_length=T)
+    drawn = vanishing_widget.field("norms")
+    direct = gradients.gradient_norms(rho, act if cell == "RNN" else "tanh", cell, T)
+    np.testing.assert_allclose(drawn[:T], direct, rtol=2e-5, atol=0)
+    assert np.all(np.isnan(drawn[T:]))
+    assert vanishing_widget.field("first") == pytest.approx(direct[-1], rel=1e-6)
+
+
+@pytest.mark.parametrize("rho", gradients.RADII)
+def test_identity_rnn_gradient_is_exactly_rho_to_the_k(vanishing_widget, rho):
+    # orthogonal W_hh times rho and no squashing: ||(W^T)^k u|| = rho^k, independent of the code's bound
+    vanishing_widget.set(spectral_radius=rho, activation="identity", cell="RNN", sequence_length=50)
+    k = np.arange(50)
+    np.testing.assert_allclose(vanishing_widget.field("norms"), rho ** k, rtol=2e-5, atol=1e-300)
+    np.testing.assert_allclose(vanishing_widget.field("bound"), rho ** k, rtol=2e-5, atol=1e-300)
+
+
+@pytest.mark.parametrize("act, slope", [("tanh", 1.0), ("sigmoid", 0.25), ("relu", 1.0)])
+@pytest.mark.parametrize("rho", [0.5, 1.0, 1.5])
+def test_plain_rnn_never_exceeds_its_bound(vanishing_widget, act, slope, rho):
+    vanishing_widget.set(spectral_radius=rho, activation=act, cell="RNN", sequence_length=50)
+    assert np.all(vanishing_widget.field("norms") <= (rho * slope) ** np.arange(50) * (1 + 1e-5))
+
+
+def test_gated_cells_have_no_bound_drawn(vanishing_widget):
+    vanishing_widget.set(cell="GRU")
+    assert np.all(np.isnan(vanishing_widget.field("bound")))
+    assert "only the plain RNN" in vanishing_widget.field("note")
+
+
+def test_edge_values_spectral_radius_0_and_length_1(vanishing_widget):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        vanishing_widget.set(spectral_radius=0.0, activation="tanh", cell="RNN", sequence_length=50)
+        norms = vanishing_widget.field("norms")
+        assert norms[0] == pytest.approx(1.0) and np.all(norms[1:] == 0.0)  # exact zeros survive the log encoding
+        vanishing_widget.set(sequence_length=1)
+        norms = vanishing_widget.field("norms")
+        assert norms[0] == pytest.approx(1.0) and np.all(np.isnan(norms[1:]))
+
+
+def test_forget_bias_keeps_more_gradient_than_default_lstm(vanishing_widget):
+    vanishing_widget.set(spectral_radius=1.0, cell="LSTM", sequence_length=50)
+    default = vanishing_widget.field("first")
+    vanishing_widget.set(cell="LSTM, forget bias +1")
+    assert vanishing_widget.field("first") > 10 * default
+
+
+# --- unit versus cell, parameter counter --------------------------------------------------
+
+FRAMEWORK = {"PyTorch": "torch", "Keras": "keras", "TensorFlow 1": "tf1"}
+
+
+@pytest.mark.parametrize("framework, kind, d, h, layers, bi", [
+    ("PyTorch", "LSTM", 28, 128, 1, "no"), ("Keras", "GRU", 3, 5, 2, "yes"),
+    ("TensorFlow 1", "RNN", 64, 256, 3, "no"), ("Keras", "LSTM", 1, 1, 3, "yes")])
+def test_unit_vs_cell_counts_and_shapes(unit_widget, framework, kind, d, h, layers, bi):
+    unit_widget.set(framework=framework, kind=kind, input_size=d, hidden_size=h, num_layers=layers,
+                    bidirectional=bi, time_steps=3)
+    direct = cells.count_params(kind.lower(), d, h, num_layers=layers, bidirectional=bi == "yes",
+                                convention=FRAMEWORK[framework])
+    assert (unit_widget.field("total"), unit_widget.field("weights"), unit_widget.field("biases")) == \
+        (direct.total, direct.weights, direct.biases)
+    dirs = 2 if bi == "yes" else 1
+    assert unit_widget.field("out_features") == h * dirs
+    assert unit_widget.field("state_rows") == layers * dirs
+    net = unit_widget.field("net")
+    boxes = [it for it in net["items"] if it[0] == "rect"]
+    assert len(boxes) == 3 * layers * dirs == unit_widget.field("boxes")
+
+
+def test_the_worked_example_from_the_readers_question(unit_widget, counter_widget):
+    # d = 28, h = 128 LSTM: 156 x 512 = 79,872 weights; 1,024 biases in PyTorch, 512 in Keras
+    for w in (unit_widget, counter_widget):
+        w.set(framework="PyTorch", kind="LSTM", input_size=28, hidden_size=128, num_layers=1, bidirectional="no")
+        assert (w.field("weights"), w.field("biases")) == (79_872, 1_024)
+        w.set(framework="Keras")
+        assert (w.field("weights"), w.field("biases")) == (79_872, 512)
+
+
+def test_opened_cell_shows_one_circle_per_unit_up_to_eight(unit_widget):
+    for h, drawn in [(1, 1), (4, 4), (8, 8), (256, 8)]:
+        unit_widget.set(hidden_size=h, kind="GRU", open_cell="open")
+        circles = [it for it in unit_widget.field("units")["items"] if it[0] == "circle"]
+        assert len(circles) == drawn
+        assert circles[-1][5] == f"h{h}"
+    unit_widget.set(kind="LSTM", hidden_size=4)
+    circles = [it for it in unit_widget.field("units")["items"] if it[0] == "circle"]
+    assert sorted(c[5] for c in circles) == ["c1", "c2", "c3", "c4", "h1", "h2", "h3", "h4"]
+    unit_widget.set(open_cell="closed")
+    assert unit_widget.field("units")["items"] == []
+
+
+def test_vocabulary_names_each_framework_s_words(unit_widget):
+    unit_widget.set(kind="LSTM", framework="Keras")
+    assert "units = {hidden_size}" in unit_widget.field("vocab1")
+    unit_widget.set(framework="TensorFlow 1")
+    assert "num_units = {hidden_size}" in unit_widget.field("vocab1")
+    unit_widget.set(framework="PyTorch")
+    assert "torch.nn.LSTMCell" in unit_widget.field("vocab0")
+
+
+@pytest.mark.parametrize("framework, kind, d, h, layers, bi", [
+    ("PyTorch", "GRU", 100, 50, 3, "yes"), ("Keras", "GRU", 8, 16, 1, "no"),
+    ("TensorFlow 1", "LSTM", 512, 512, 3, "yes"), ("Keras", "RNN", 1, 1, 2, "no")])
+def test_param_counter_total_and_breakdown(counter_widget, framework, kind, d, h, layers, bi):
+    counter_widget.set(framework=framework, kind=kind, input_size=d, hidden_size=h, num_layers=layers, bidirectional=bi)
+    direct = cells.count_params(kind.lower(), d, h, num_layers=layers, bidirectional=bi == "yes",
+                                convention=FRAMEWORK[framework])
+    assert counter_widget.field("total") == direct.total
+    weights, biases = counter_widget.field("layer_weights"), counter_widget.field("layer_biases")
+    shown = ~np.isnan(weights)
+    assert shown.sum() == len(direct.breakdown)
+    assert list(weights[shown]) == [b["weights"] for b in direct.breakdown]
+    assert list(biases[shown]) == [b["biases"] for b in direct.breakdown]
+    assert np.nansum(weights) + np.nansum(biases) == direct.total
+
+
+# --- settings are checked -----------------------------------------------------------------
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: widgets.lstm_gates(forget=1.5), "forget must be a number between 0 and 1; got 1.5"),
+    (lambda: widgets.lstm_gates(candidate="high"), "candidate must be a number between -1 and 1; got 'high'"),
+    (lambda: widgets.gru_gates(update=-0.1), "update must be a number between 0 and 1; got -0.1"),
+    (lambda: widgets.vanishing_gradients(activation="softmax"), "activation must be one of .*got 'softmax'"),
+    (lambda: widgets.vanishing_gradients(spectral_radius=3), "between 0 and 2; got 3"),
+    (lambda: widgets.vanishing_gradients(sequence_length=0), "between 1 and 50; got 0"),
+    (lambda: gradients.gradient_norms(0.5, cell="LSTMCell"), "cell must be one of"),
+    (lambda: gradients.gradient_norms(-1.0), "spectral_radius must be a finite number >= 0"),
+    (lambda: widgets.unit_vs_cell(hidden_size=0), "hidden_size must be a number between 1 and 256; got 0"),
+    (lambda: widgets.unit_vs_cell(framework="JAX"), "framework must be one of 'PyTorch', 'Keras', 'TensorFlow 1'; got 'JAX'"),
+    (lambda: widgets.param_counter(bidirectional=True), "bidirectional must be one of 'no', 'yes'; got True"),
+    (lambda: widgets.param_counter(num_layers=4), "num_layers must be a number between 1 and 3; got 4"),
+])
+def test_out_of_range_settings_give_a_clear_error(make, message):
+    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        make()
