@@ -1,17 +1,24 @@
-"""Checkers for the exercises of the chapter "Backpropagation through time and vanishing gradients".
+"""Checkers for the exercises of the chapter "Backpropagation through time and vanishing gradients"
+(chapters/vanishing-gradients.ipynb).
 
 Each ``check_<name>(answer)`` prints feedback aimed at the mistake it recognises (never the
-solution) and returns True or False. Reference answers come from ``cells`` wherever the library
-computes them; the rest follow from the bound derived in the chapter.
+solution) and returns True or False. Reference answers come from ``cells``: a cell's
+step_backward, backprop_through_time on RNNs built so that the chapter's bound is met exactly,
+and clip_grad_norm. (The three-number baseline is a mean and a variance, stated in its docstring.)
+The exercise cells start as ``answer = None``, which gets a reminder; input that is not an answer
+at all (a string for a number, a wrong shape) raises ValueError naming what was expected and given.
 """
 
 import math
+from numbers import Real
 
 import numpy as np
 
 import cells
 
 __all__ = [
+    "ONE_STEP_WEIGHT_HH", "ONE_STEP_H_T", "ONE_STEP_D_H_T", "STEPS_SIGMA_MAX", "STEPS_TOLERANCE",
+    "CLIP_GRADS", "CLIP_MAX_NORM", "EXPLODE_STEPS", "EXPLODE_FACTOR", "STATEMENTS",
     "check_one_step_back",
     "check_steps_until_small",
     "check_clip_by_global_norm",
@@ -27,11 +34,15 @@ ONE_STEP_WEIGHT_HH = np.array([[0.5, -1.0], [2.0, 0.25]])
 ONE_STEP_H_T = np.array([0.5, -0.5])
 ONE_STEP_D_H_T = np.array([1.0, 2.0])
 
+# Exercise "how many steps until the bound is small".
+STEPS_SIGMA_MAX = 0.9
+STEPS_TOLERANCE = 1e-3
+
 # Exercise "clip by global norm".
 CLIP_GRADS = {"weight_hh": np.array([[3.0, 0.0], [0.0, 4.0]]), "bias_hh": np.array([12.0, 0.0])}
 CLIP_MAX_NORM = 2.6
 
-# Exercise "how fast does it explode": a linear RNN with W_hh = rho * Q, Q orthogonal.
+# Exercise "how fast does a linear RNN explode": W_hh = rho * Q, Q orthogonal.
 EXPLODE_STEPS = 50
 EXPLODE_FACTOR = 100.0
 EXPLODE_HIDDEN = 8
@@ -46,56 +57,75 @@ STATEMENTS = {
     "F": (False, "A network whose gradients vanish learns nothing at all."),
 }
 
-_STATEMENT_FEEDBACK = {
-    "A": "It follows directly from the bound: gamma = 1 for tanh, so the factor per step is at most 0.8.",
+_STATEMENT_FEEDBACK = {  # why each false statement is false
     "B": "sigma_max > 1/gamma is necessary for exploding, not sufficient. "
          "Saturated tanh units have derivative near 0 and can pull the product back down.",
     "C": "clipping only ever shrinks a gradient. A vanishing gradient is already small, "
          "so clipping leaves it untouched.",
-    "D": "without an activation every step multiplies by W_hh^T exactly; "
-         "what does that do to the norm after k steps?",
-    "E": "for the sigmoid gamma = 1/4, so the threshold is 1/gamma. Compare 3 with it.",
     "F": "the weight gradient is a sum over time steps; the short-range terms do not vanish, "
          "so the network still learns short dependencies (the T = 10 run in the chapter did).",
 }
 
 
-def _as_array(answer, shape, what):
-    """The answer as a float array of the given shape, or None after printing why not."""
+_RIGHT = "Correct! "
+_WRONG = "Not yet. "
+
+
+def _report(ok, message):
+    print((_RIGHT if ok else _WRONG) + message)
+    return ok
+
+
+def _unanswered(answer, what):
+    """The exercise cells start with `answer = None`; say what to put there instead of raising."""
     if answer is None:
-        print(f"Replace None with your answer: {what}.")
-        return None
+        print(f"{_WRONG}Replace None with {what}.")
+        return True
+    return False
+
+
+def _as_array(answer, shape, what):
+    """The answer as a finite float array of exactly `shape`; ValueError otherwise."""
     try:
         array = np.asarray(answer, dtype=float)
     except (TypeError, ValueError):
-        print(f"Expected {what}, got {type(answer).__name__} {answer!r}.")
-        return None
+        raise ValueError(f"expected {what}, got {type(answer).__name__}: {answer!r}") from None
     if array.shape != shape:
-        print(f"Expected {what} of shape {shape}, got shape {array.shape}.")
-        return None
+        raise ValueError(f"expected {what} of shape {shape}, got shape {array.shape}")
     if not np.all(np.isfinite(array)):
-        print("Your answer contains nan or inf.")
-        return None
+        raise ValueError(f"expected {what} with finite entries, got {answer!r}")
     return array
 
 
 def _as_number(answer, what):
-    if answer is None:
-        print(f"Replace None with your answer: {what}.")
-        return None
-    if isinstance(answer, bool) or not isinstance(answer, (int, float, np.integer, np.floating)):
-        print(f"Expected {what} as a number, got {type(answer).__name__} {answer!r}.")
-        return None
+    if isinstance(answer, bool) or not isinstance(answer, (Real, np.floating, np.integer)):
+        raise ValueError(f"expected {what} as a single number, got {type(answer).__name__}: {answer!r}")
     value = float(answer)
     if not math.isfinite(value):
-        print("Your answer is nan or inf.")
-        return None
+        raise ValueError(f"expected {what} as a finite number, got {value!r}")
     return value
+
+
+def _as_pair(answer, what):
+    if isinstance(answer, (str, bytes, dict)) or not hasattr(answer, "__len__") or len(answer) != 2:
+        raise ValueError(f"expected a pair {what}, got {type(answer).__name__}: {answer!r}")
+    return tuple(answer)
 
 
 def _orthogonal(size, rng):
     q, r = np.linalg.qr(rng.standard_normal((size, size)))
     return q * np.sign(np.diag(r))
+
+
+def _ratios(cell, x, h0):
+    """r[k] = ||dL/dh_{T-k}|| / ||dL/dh_T|| for k = 0..T-1, for `cell` unrolled over x from h0 with the
+    loss on h_T only."""
+    outputs, _, caches = cells.unroll(cell, x, h0)
+    d_outputs = np.zeros_like(outputs)
+    d_outputs[-1] = np.random.default_rng(0).standard_normal(outputs.shape[1:])
+    d_hidden = cells.backprop_through_time(cell, caches, d_outputs)[3]
+    norms = np.linalg.norm(d_hidden.reshape(len(d_hidden), -1), axis=1)
+    return norms[::-1] / norms[-1]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -110,91 +140,106 @@ def one_step_back_reference():
     cell.bias_hh = np.zeros(2)
     # With h_{t-1} = 0 and x_t = 0 the pre-activation is the bias, so h_t = tanh(bias_ih).
     cell.bias_ih = np.arctanh(ONE_STEP_H_T)
-    h_t, cache = cell.step(np.zeros((1, 1)), np.zeros((1, 2)))
-    assert np.allclose(h_t[0], ONE_STEP_H_T)
+    _, cache = cell.step(np.zeros((1, 1)), np.zeros((1, 2)))
     _, d_prev, _ = cell.step_backward(ONE_STEP_D_H_T[None, :], cache)
     return d_prev[0]
 
 
 def check_one_step_back(answer):
-    """Check dL/dh_{t-1} = W_hh^T diag(1 - h_t^2) dL/dh_t for the exercise's numbers (a length-2 vector)."""
-    array = _as_array(answer, (2,), "dL/dh_{t-1} as a vector of 2 numbers")
-    if array is None:
+    """Answer: dL/dh_{t-1} = W_hh^T diag(1 - h_t^2) dL/dh_t for the exercise's numbers (2 numbers)."""
+    if _unanswered(answer, "dL/dh_{t-1}, a list of 2 numbers"):
         return False
+    array = _as_array(answer, (2,), "dL/dh_{t-1} as 2 numbers")
     reference = one_step_back_reference()
-    if np.allclose(array, reference, atol=1e-6):
-        print("Correct: the local derivative 1 - h_t^2 scales each unit, then W_hh^T sends it back one step.")
-        return True
+    if np.allclose(array, reference, atol=1e-3):
+        return _report(True, "The slope 1 - h_t^2 scales each unit, then W_hh^T sends the gradient back one step.")
     derivative = 1.0 - ONE_STEP_H_T**2
+    weight, d_h = ONE_STEP_WEIGHT_HH, ONE_STEP_D_H_T
     mistakes = [
-        (ONE_STEP_WEIGHT_HH @ (derivative * ONE_STEP_D_H_T),
-         "You multiplied by W_hh, not its transpose. Going backwards, unit j of h_{t-1} collects "
-         "from every unit i of h_t through the weight W_hh[i, j]: that is row j of W_hh^T."),
-        (ONE_STEP_WEIGHT_HH.T @ ONE_STEP_D_H_T,
-         "You left out the derivative of tanh. The gradient passes through h_t = tanh(a_t), "
-         "so multiply by 1 - h_t^2 elementwise before applying W_hh^T."),
-        (ONE_STEP_WEIGHT_HH @ ONE_STEP_D_H_T,
-         "Two things are missing: the derivative of tanh (1 - h_t^2) and the transpose of W_hh."),
-        (ONE_STEP_WEIGHT_HH.T @ (ONE_STEP_H_T * (1.0 - ONE_STEP_H_T) * ONE_STEP_D_H_T),
-         "You used h(1 - h), the derivative of the logistic sigmoid. For tanh the derivative is 1 - h^2."),
-        (ONE_STEP_WEIGHT_HH.T @ ((1.0 - ONE_STEP_H_T) * ONE_STEP_D_H_T),
-         "The derivative of tanh is 1 - h_t^2 (squared), not 1 - h_t."),
-        (ONE_STEP_WEIGHT_HH.T @ ((1.0 - np.tanh(ONE_STEP_H_T) ** 2) * ONE_STEP_D_H_T),
-         "You applied tanh to h_t again. h_t already is tanh(a_t), so the derivative is 1 - h_t^2."),
+        (weight @ (derivative * d_h),
+         "You multiplied by W_hh, not its transpose. Going backwards, unit j of h_{t-1} collects from every "
+         "unit i of h_t through the weight W_hh[i, j]: that is row j of W_hh^T."),
+        (weight.T @ d_h,
+         "You left out the slope of tanh. The gradient passes through h_t = tanh(a_t), so multiply by "
+         "1 - h_t^2 elementwise before applying W_hh^T."),
+        (weight @ d_h,
+         "Two things are missing: the slope of tanh (1 - h_t^2) and the transpose of W_hh."),
+        (weight.T @ (ONE_STEP_H_T * (1.0 - ONE_STEP_H_T) * d_h),
+         "You used h (1 - h), the slope of the logistic sigmoid. For tanh the slope is 1 - h^2."),
+        (weight.T @ ((1.0 - ONE_STEP_H_T) * d_h),
+         "The slope of tanh is 1 - h_t^2 (squared), not 1 - h_t."),
+        (weight.T @ ((1.0 - np.tanh(ONE_STEP_H_T) ** 2) * d_h),
+         "You applied tanh to h_t again. h_t already is tanh(a_t), so the slope is 1 - h_t^2."),
+        (derivative * (weight.T @ d_h),
+         "You applied the slope after W_hh^T. The slope belongs to the units of h_t, where the gradient "
+         "arrives, so it comes first: W_hh^T (slope * dL/dh_t)."),
     ]
     for value, message in mistakes:
-        if np.allclose(array, value, atol=1e-6):
-            print(message)
-            return False
-    wrong = np.flatnonzero(~np.isclose(array, reference, atol=1e-6))
-    print(f"Not yet: entry {', '.join(str(i) for i in wrong)} is off. Compute the elementwise product "
-          "(1 - h_t^2) * dL/dh_t first, then multiply by W_hh^T.")
-    return False
+        if np.allclose(array, value, atol=1e-3):
+            return _report(False, message)
+    wrong = np.flatnonzero(~np.isclose(array, reference, atol=1e-3))
+    entries = " and ".join(str(i) for i in wrong)
+    return _report(False, f"Entry {entries} is off. Compute the elementwise product (1 - h_t^2) * dL/dh_t "
+                          "first, then multiply it by W_hh^T.")
 
 
 # ----------------------------------------------------------------------------------------------
 # 2. How many steps until the bound is small
 
 
-def steps_until_small_reference(sigma_max=0.9, tolerance=1e-3):
-    """(k for tanh, k for sigmoid): the smallest k with (gamma * sigma_max)^k < tolerance."""
-    return tuple(math.floor(math.log(tolerance) / math.log(gamma * sigma_max)) + 1 for gamma in (1.0, 0.25))
+def _worst_case_ratios(gamma, sigma_max, steps, hidden_size=4):
+    """The bound's worst case, met exactly by `cells`: a linear RNN (gamma = 1), or a sigmoid RNN held
+    at a_t = 0, where its slope is exactly 1/4 (gamma = 1/4); W_hh = sigma_max * Q with Q orthogonal."""
+    rng = np.random.default_rng(1)
+    nonlinearity = {1.0: "identity", 0.25: "sigmoid"}[gamma]
+    cell = cells.RNNCell(1, hidden_size, nonlinearity=nonlinearity, rng=rng)
+    cell.weight_hh = sigma_max * _orthogonal(hidden_size, rng)
+    h0 = np.full((1, hidden_size), 0.5)
+    if nonlinearity == "sigmoid":
+        # sigma(0) = 0.5: with h0 = 0.5 and this bias every pre-activation is 0, so h_t stays 0.5.
+        cell.bias_ih = -cell.weight_hh @ h0[0]
+        cell.bias_hh = np.zeros(hidden_size)
+    return _ratios(cell, np.zeros((steps + 1, 1, 1)), h0)
+
+
+def steps_until_small_reference():
+    """(k for tanh, k for sigmoid): the smallest k at which the bound (gamma * 0.9)^k drops below 1e-3,
+    read off the worst case run in `cells`."""
+    return tuple(int(np.argmax(_worst_case_ratios(gamma, STEPS_SIGMA_MAX, 200) < STEPS_TOLERANCE))
+                 for gamma in (1.0, 0.25))
 
 
 def check_steps_until_small(answer):
-    """Answer: a pair (k_tanh, k_sigmoid) of whole numbers of steps."""
-    if answer is None:
-        print("Replace None with a pair (k_tanh, k_sigmoid).")
+    """Answer: the pair (k_tanh, k_sigmoid), whole numbers of steps."""
+    if _unanswered(answer, "a pair (k_tanh, k_sigmoid)"):
         return False
-    try:
-        k_tanh, k_sigmoid = answer
-    except (TypeError, ValueError):
-        print(f"Expected a pair (k_tanh, k_sigmoid), got {answer!r}.")
-        return False
-    reference = steps_until_small_reference()
-    ok = True
-    for name, k, ref, gamma in (("k_tanh", k_tanh, reference[0], 1.0), ("k_sigmoid", k_sigmoid, reference[1], 0.25)):
-        value = _as_number(k, name)
-        if value is None:
-            return False
+    k_tanh, k_sigmoid = _as_pair(answer, "(k_tanh, k_sigmoid)")
+    values = {"k_tanh": _as_number(k_tanh, "k_tanh"), "k_sigmoid": _as_number(k_sigmoid, "k_sigmoid")}
+    reference = dict(zip(values, steps_until_small_reference()))
+    gammas = {"k_tanh": 1.0, "k_sigmoid": 0.25}
+    messages, ok = [], True
+    for name, value in values.items():
+        gamma, ref = gammas[name], reference[name]
         if value != int(value):
-            print(f"{name} should be a whole number of steps; got {value}. Round up: the first k that gets below.")
-            ok = False
+            messages.append(f"{name} should be a whole number of steps, got {value:g}.")
         elif int(value) == ref:
-            print(f"{name}: right.")
+            messages.append(f"{name} is right.")
+            continue
         elif int(value) == ref - 1:
-            print(f"{name}: one step short. At k = {int(value)} the bound ({gamma} * 0.9)^k "
-                  f"= {(gamma * 0.9) ** value:.3g} is still above 1e-3; round up, not down.")
-            ok = False
-        elif gamma == 0.25 and int(value) == reference[0]:
-            print("k_sigmoid: that is the tanh count. The sigmoid's derivative is at most 1/4, "
-                  "so each step multiplies by at most 0.9 / 4.")
-            ok = False
+            messages.append(f"{name} is one step short: at k = {int(value)} the bound ({gamma:g} * 0.9)^k = "
+                            f"{(gamma * 0.9) ** value:.3g} is still above 1e-3. Round up, not down.")
+        elif name == "k_sigmoid" and int(value) == reference["k_tanh"]:
+            messages.append("k_sigmoid equals the tanh count, but the sigmoid's slope is at most 1/4, "
+                            "so each step multiplies by at most 0.9 / 4.")
+        elif value > 0 and abs((gamma * 0.9) ** value - STEPS_TOLERANCE) / STEPS_TOLERANCE > 0.5:
+            messages.append(f"{name}: with k = {int(value)} the bound is {(gamma * 0.9) ** value:.3g}, "
+                            "far from 1e-3. Solve (gamma * 0.9)^k < 1e-3 with logarithms; the log of a "
+                            "number below 1 is negative, which flips the inequality.")
         else:
-            print(f"{name}: not yet. Solve (gamma * 0.9)^k < 1e-3 for k with logarithms "
-                  f"(gamma = {gamma}); remember that the log of a number below 1 is negative.")
-            ok = False
-    return ok
+            messages.append(f"{name} is not the smallest such k; check by computing (gamma * 0.9)^k "
+                            "for your k and the one before it.")
+        ok = False
+    return _report(ok, " ".join(messages))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -202,92 +247,82 @@ def check_steps_until_small(answer):
 
 
 def clip_reference():
+    """The exercise's gradients clipped by ``cells.clip_grad_norm``."""
     grads = {name: value.copy() for name, value in CLIP_GRADS.items()}
     cells.clip_grad_norm(grads, CLIP_MAX_NORM)
     return grads
 
 
 def check_clip_by_global_norm(answer):
-    """Answer: a dict with the clipped "weight_hh" (2, 2) and "bias_hh" (2,)."""
-    if answer is None:
-        print('Replace None with a dict {"weight_hh": ..., "bias_hh": ...} of clipped gradients.')
+    """Answer: a dict with the clipped "weight_hh" (2 x 2) and "bias_hh" (2 numbers)."""
+    if _unanswered(answer, 'a dict {"weight_hh": ..., "bias_hh": ...} of clipped gradients'):
         return False
     if not isinstance(answer, dict) or set(answer) != set(CLIP_GRADS):
         got = sorted(answer) if isinstance(answer, dict) else type(answer).__name__
-        print(f'Expected a dict with the keys "weight_hh" and "bias_hh", got {got}.')
-        return False
-    arrays = {}
-    for name, original in CLIP_GRADS.items():
-        arrays[name] = _as_array(answer[name], original.shape, f'answer["{name}"]')
-        if arrays[name] is None:
-            return False
+        raise ValueError(f'expected a dict with the keys "weight_hh" and "bias_hh", got {got}')
+    arrays = {name: _as_array(answer[name], grad.shape, f'answer["{name}"]') for name, grad in CLIP_GRADS.items()}
     reference = clip_reference()
-    if all(np.allclose(arrays[n], reference[n], atol=1e-6) for n in reference):
-        print("Correct: one factor for every tensor, so the update keeps its direction and its norm is max_norm.")
-        return True
-    if all(np.allclose(arrays[n], CLIP_GRADS[n]) for n in CLIP_GRADS):
-        print("You left the gradients unchanged. Their global norm is above max_norm, so clipping must scale them.")
-        return False
+
+    def matches(candidate):
+        return all(np.allclose(arrays[n], candidate[n], atol=1e-3) for n in CLIP_GRADS)
+
+    if matches(reference):
+        return _report(True, "One factor for every tensor: the update keeps its direction and its norm is max_norm.")
+    if matches(CLIP_GRADS):
+        return _report(False, "You left the gradients unchanged. Their global norm is above max_norm, "
+                              "so clipping must scale them down.")
     per_tensor = {n: g * min(1.0, CLIP_MAX_NORM / np.linalg.norm(g)) for n, g in CLIP_GRADS.items()}
-    if all(np.allclose(arrays[n], per_tensor[n], atol=1e-6) for n in CLIP_GRADS):
-        print("You clipped each tensor by its own norm. clip_grad_norm uses one global norm over all tensors "
-              "together, so every tensor is scaled by the same factor.")
-        return False
+    if matches(per_tensor):
+        return _report(False, "You clipped each tensor by its own norm. Clipping by the global norm takes "
+                              "all tensors together, so every tensor is scaled by the same factor.")
     by_value = {n: np.clip(g, -CLIP_MAX_NORM, CLIP_MAX_NORM) for n, g in CLIP_GRADS.items()}
-    if all(np.allclose(arrays[n], by_value[n], atol=1e-6) for n in CLIP_GRADS):
-        print("That is clipping by value (each entry cut to [-max_norm, max_norm]), which changes the direction "
-              "of the gradient. Clipping by norm rescales the whole gradient instead.")
-        return False
-    total = math.sqrt(sum(float(np.sum(arrays[n] ** 2)) for n in arrays))
-    ratios = [arrays[n][CLIP_GRADS[n] != 0] / CLIP_GRADS[n][CLIP_GRADS[n] != 0] for n in CLIP_GRADS]
-    ratios = np.concatenate(ratios)
-    if np.allclose(ratios, ratios[0]):
-        print(f"You scaled everything by one factor, good, but the result has norm {total:.4g}; "
-              f"after clipping it should be exactly max_norm.")
-    else:
-        print("Not yet: the entries are not all scaled by the same factor. Compute the norm over all entries "
-              "of both tensors, then multiply every entry by max_norm / norm.")
-    return False
+    if matches(by_value):
+        return _report(False, "That is clipping by value (each entry cut to [-max_norm, max_norm]), which "
+                              "changes the direction of the gradient. Clipping by norm rescales the whole gradient.")
+    nonzero = [arrays[n][CLIP_GRADS[n] != 0] / CLIP_GRADS[n][CLIP_GRADS[n] != 0] for n in CLIP_GRADS]
+    factors = np.concatenate(nonzero)
+    zeros_kept = all(np.allclose(arrays[n][CLIP_GRADS[n] == 0], 0.0) for n in CLIP_GRADS)
+    if zeros_kept and np.allclose(factors, factors[0]):
+        total = math.sqrt(sum(float(np.sum(a**2)) for a in arrays.values()))
+        return _report(False, f"You scaled everything by one factor, good, but your result has norm {total:.4g}; "
+                              "after clipping it should be exactly max_norm.")
+    return _report(False, "The entries are not all scaled by the same factor. Compute one norm over all "
+                          "entries of both tensors, then multiply every entry by max_norm / norm.")
 
 
 # ----------------------------------------------------------------------------------------------
 # 4. How fast does a linear RNN explode
 
 
-def linear_rnn_ratio(rho, steps=EXPLODE_STEPS, hidden_size=EXPLODE_HIDDEN, seed=0):
+def linear_rnn_ratio(rho, steps=EXPLODE_STEPS, hidden_size=EXPLODE_HIDDEN):
     """||dL/dh_{T-steps}|| / ||dL/dh_T|| for a linear RNN (identity activation) with W_hh = rho * Q."""
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(0)
     cell = cells.RNNCell(1, hidden_size, nonlinearity="identity", rng=rng)
     cell.weight_hh = rho * _orthogonal(hidden_size, rng)
     x = rng.standard_normal((steps + 1, 1, 1))
-    outputs, _, caches = cells.unroll(cell, x)
-    d_outputs = np.zeros_like(outputs)
-    d_outputs[-1] = rng.standard_normal((1, hidden_size))
-    _, _, _, d_hidden = cells.backprop_through_time(cell, caches, d_outputs)
-    return float(np.linalg.norm(d_hidden[0]) / np.linalg.norm(d_hidden[-1]))
+    return float(_ratios(cell, x, None)[steps])
 
 
 def check_exploding_rho(answer):
-    """Answer: the rho at which the gradient is 100 times larger after 50 steps of a linear RNN."""
+    """Answer: the rho for which the gradient of the linear RNN is 100 times larger 50 steps back."""
+    if _unanswered(answer, "rho, a number"):
+        return False
     rho = _as_number(answer, "rho")
-    if rho is None:
-        return False
     if rho <= 0:
-        print("rho scales an orthogonal matrix: use a positive number.")
-        return False
+        return _report(False, "rho scales an orthogonal matrix here: use a positive number.")
     if rho > 10:
-        print(f"rho = {rho:g} is far too large: after 50 steps that multiplies the gradient by {rho:g}^50.")
-        return False
+        return _report(False, f"rho = {rho:g} is far too large: 50 steps multiply the gradient by rho 50 times.")
     measured = linear_rnn_ratio(rho)
     if math.isclose(measured, EXPLODE_FACTOR, rel_tol=1e-2):
-        print(f"Correct: cells measures a factor of {measured:.4g} after {EXPLODE_STEPS} steps.")
-        return True
+        return _report(True, f"cells measures a factor of {measured:.4g} after {EXPLODE_STEPS} steps.")
     if math.isclose(rho, EXPLODE_FACTOR / EXPLODE_STEPS, rel_tol=1e-3) or math.isclose(rho, 1 + 99 / 50, rel_tol=1e-3):
-        print("The growth factors multiply from one step to the next; they do not add up.")
-        return False
-    print(f"With your rho, cells measures a factor of {measured:.4g} after {EXPLODE_STEPS} steps, not 100. "
-          + ("Make rho smaller." if measured > EXPLODE_FACTOR else "Make rho larger."))
-    return False
+        return _report(False, "The per-step factors multiply; they do not add up.")
+    if rho < 1:
+        return _report(False, f"With rho = {rho:g} < 1 the gradient shrinks (cells measures a factor of "
+                              f"{measured:.3g}). To grow, each step must multiply by more than 1.")
+    direction = "smaller" if measured > EXPLODE_FACTOR else "larger"
+    return _report(False, f"With your rho, cells measures a factor of {measured:.4g} after {EXPLODE_STEPS} "
+                          f"steps, not 100. Make rho {direction}.")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -295,53 +330,43 @@ def check_exploding_rho(answer):
 
 
 def three_number_reference():
-    """(best constant, its MSE) when the target is the sum of three independent uniform(0, 1) numbers."""
+    """(best constant, its MSE) for a target that is the sum of three independent uniform(0, 1)
+    numbers: the mean 3/2 and the variance 3/12 (each uniform number has variance 1/12)."""
     return 1.5, 3 / 12
 
 
 def check_three_number_baseline(answer):
-    """Answer: a pair (best_constant, mse)."""
-    if answer is None:
-        print("Replace None with a pair (best_constant, mse).")
+    """Answer: the pair (best_constant, mse)."""
+    if _unanswered(answer, "a pair (best_constant, mse)"):
         return False
-    try:
-        constant, mse = answer
-    except (TypeError, ValueError):
-        print(f"Expected a pair (best_constant, mse), got {answer!r}.")
-        return False
+    constant, mse = _as_pair(answer, "(best_constant, mse)")
     constant, mse = _as_number(constant, "best_constant"), _as_number(mse, "mse")
-    if constant is None or mse is None:
-        return False
     ref_constant, ref_mse = three_number_reference()
-    ok = True
+    messages, ok = [], True
     if math.isclose(constant, ref_constant, abs_tol=1e-3):
-        print("best_constant: right, the mean of the target.")
+        messages.append("best_constant is right.")
     elif math.isclose(constant, 1.0, abs_tol=1e-3):
-        print("best_constant: 1 is the mean of a sum of two numbers; here there are three.")
+        messages.append("best_constant: 1 is the mean of a sum of two numbers; here there are three.")
         ok = False
     else:
-        print("best_constant: not yet. The constant with the smallest squared error is the mean of the target.")
+        messages.append("best_constant: the constant with the smallest squared error is the mean of the target.")
         ok = False
     if math.isclose(mse, ref_mse, abs_tol=2e-3):
-        print("mse: right, the variance of the target.")
-    elif math.isclose(mse, 2 / 12, abs_tol=2e-3):
-        print("mse: that is the two-number baseline. Each independent number adds its own variance.")
-        ok = False
-    elif math.isclose(mse, 1 / 12, abs_tol=2e-3):
-        print("mse: 1/12 is the variance of one uniform number; the target adds three of them.")
-        ok = False
-    elif math.isclose(mse, 9 / 12, abs_tol=2e-3):
-        print("mse: variances of independent numbers add; the standard deviations do not, and nothing is squared "
-              "three times.")
-        ok = False
-    elif math.isclose(mse, math.sqrt(3 / 12), abs_tol=2e-3):
-        print("mse: that is a standard deviation. The MSE of the best constant is the variance.")
-        ok = False
+        messages.append("mse is right.")
     else:
-        print("mse: not yet. The MSE of predicting the mean equals the variance of the target; "
-              "the variance of uniform(0, 1) is 1/12.")
         ok = False
-    return ok
+        if math.isclose(mse, 2 / 12, abs_tol=2e-3):
+            messages.append("mse: that is the two-number baseline. Each independent number adds its own variance.")
+        elif math.isclose(mse, 1 / 12, abs_tol=2e-3):
+            messages.append("mse: 1/12 is the variance of one uniform number; the target adds three of them.")
+        elif math.isclose(mse, 9 / 12, abs_tol=2e-3):
+            messages.append("mse: variances of independent numbers add, so the 3 is not squared.")
+        elif math.isclose(mse, math.sqrt(3 / 12), abs_tol=2e-3) or math.isclose(mse, 3 / math.sqrt(12), abs_tol=2e-3):
+            messages.append("mse: that is a standard deviation. The MSE of the best constant is a variance.")
+        else:
+            messages.append("mse: the MSE of predicting the mean is the variance of the target; "
+                            "the variance of one uniform(0, 1) number is 1/12.")
+    return _report(ok, " ".join(messages))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -349,88 +374,79 @@ def check_three_number_baseline(answer):
 
 
 def _relu_case(seed, steps, batch, hidden_size, input_size=3):
+    """A random ReLU RNN, its hidden states, random direct gradients and the d_hidden of `cells`."""
     rng = np.random.default_rng(seed)
     cell = cells.RNNCell(input_size, hidden_size, nonlinearity="relu", rng=rng)
     x = rng.standard_normal((steps, batch, input_size))
     outputs, _, caches = cells.unroll(cell, x)
     d_outputs = rng.standard_normal(outputs.shape)
-    _, _, _, d_hidden = cells.backprop_through_time(cell, caches, d_outputs)
+    d_hidden = cells.backprop_through_time(cell, caches, d_outputs)[3]
     return cell, outputs, d_outputs, d_hidden
 
 
-def _relu_variants(outputs, weight_hh, d_outputs):
+def _relu_mistakes(outputs, weight_hh, d_outputs):
     """d_hidden as the typical mistakes compute it, each with the feedback it deserves."""
     def backward(slope, transpose=True, direct=True, shift=0):
-        T = len(outputs)
         d_hidden = np.zeros_like(outputs)
         d_hidden[-1] = d_outputs[-1]
-        for t in range(T - 1, 0, -1):
-            da = d_hidden[t] * slope[t - shift]
-            back = da @ weight_hh if transpose else da @ weight_hh.T
+        for t in range(len(outputs) - 1, 0, -1):
+            delta = d_hidden[t] * slope[t - shift]
+            back = delta @ weight_hh if transpose else delta @ weight_hh.T
             d_hidden[t - 1] = back + (d_outputs[t - 1] if direct else 0.0)
         return d_hidden
 
     relu_slope = (outputs > 0).astype(float)
     return [
         (backward(1.0 - outputs**2),
-         "You used the derivative of tanh, 1 - h^2. For the ReLU the derivative is 1 where the unit is "
-         "active (h > 0) and 0 where it is not."),
+         "You used the slope of tanh, 1 - h^2. The ReLU's slope is 1 where the unit is active (h > 0) "
+         "and 0 where it is not."),
         (backward(relu_slope, transpose=False),
          "You applied W_hh where W_hh^T belongs. With batches as rows, W_hh^T v is written v @ W_hh."),
         (backward(relu_slope, direct=False),
-         "You dropped the direct term: dL/dh_{t-1} also collects d_outputs[t-1], the loss's own say about h_{t-1}."),
+         "You dropped the direct term: d_hidden[t - 1] also collects d_outputs[t - 1], what the loss "
+         "says about h_{t-1} itself."),
         (backward(relu_slope, shift=1),
-         "Off by one step: the derivative that sits between h_{t-1} and h_t is the one of h_t = relu(a_t), "
-         "so use the slope at step t, not t - 1."),
+         "Off by one step: the slope between h_{t-1} and h_t is the one of h_t = relu(a_t), so use the "
+         "slope at step t, not t - 1."),
         (backward(np.ones_like(outputs)),
-         "You left out the derivative of the ReLU (1 where h > 0, else 0); your recursion is the linear RNN's."),
+         "You left out the ReLU's slope (1 where h > 0, else 0); your recursion is the linear RNN's."),
     ]
 
 
 def check_relu_backward(answer):
-    """Answer: a function relu_d_hidden(outputs, weight_hh, d_outputs) -> d_hidden (T, B, h)."""
-    if answer is None:
-        print("Replace None with your function relu_d_hidden.")
-        return False
+    """Answer: a function relu_d_hidden(outputs, weight_hh, d_outputs) -> d_hidden of shape (T, B, h)."""
     if not callable(answer):
-        print(f"Expected a function relu_d_hidden(outputs, weight_hh, d_outputs), got {type(answer).__name__}.")
-        return False
+        raise ValueError(f"expected your function relu_d_hidden(outputs, weight_hh, d_outputs), "
+                         f"got {type(answer).__name__}: {answer!r}")
     for seed, steps, batch, hidden_size in ((0, 6, 2, 4), (1, 9, 3, 5), (2, 1, 1, 3)):
         cell, outputs, d_outputs, reference = _relu_case(seed, steps, batch, hidden_size)
         case = f"T = {steps}, batch {batch}, hidden size {hidden_size}"
-        arguments = (outputs.copy(), cell.weight_hh.copy(), d_outputs.copy())
         try:
-            result = answer(*arguments)
+            result = answer(outputs.copy(), cell.weight_hh.copy(), d_outputs.copy())
         except Exception as error:  # the reader's code: report whatever it raised
-            print(f"Your function raised {type(error).__name__}: {error} (case: {case}).")
-            return False
+            return _report(False, f"Your function raised {type(error).__name__}: {error} (case: {case}).")
         try:
             result = np.asarray(result, dtype=float)
         except (TypeError, ValueError):
-            print(f"Expected an array of shape {reference.shape}, got {type(result).__name__}.")
-            return False
+            return _report(False, f"Your function should return an array of shape (T, B, h), "
+                                  f"it returned {type(result).__name__}.")
         if result.shape != reference.shape:
-            print(f"Expected d_hidden of shape (T, B, h) = {reference.shape}, got {result.shape} (case: {case}).")
-            return False
+            return _report(False, f"d_hidden should have shape (T, B, h) = {reference.shape}, yours has "
+                                  f"{result.shape} (case: {case}).")
         if np.allclose(result, reference, rtol=1e-10, atol=1e-12):
             continue
         if not np.any(result):
-            print("Your function returns all zeros: fill in the backward recursion.")
-            return False
-        for variant, message in _relu_variants(outputs, cell.weight_hh, d_outputs):
-            if np.allclose(result, variant, rtol=1e-10, atol=1e-12):
-                print(message)
-                return False
-        if np.allclose(result[-1], reference[-1]):
-            wrong = [t for t in range(steps) if not np.allclose(result[t], reference[t], rtol=1e-10, atol=1e-12)]
-            print(f"The last step is right but d_hidden[{wrong[-1]}] is not (case: {case}). "
-                  "Walk backwards from t = T - 1 and add the direct term at every step.")
-        else:
-            print(f"d_hidden[T - 1] should be exactly d_outputs[T - 1]: nothing comes back from beyond the end "
-                  f"(case: {case}).")
-        return False
-    print("Correct: your recursion matches cells.backprop_through_time for a ReLU RNN.")
-    return True
+            return _report(False, "Your function returns all zeros: fill in the backward recursion.")
+        for mistake, message in _relu_mistakes(outputs, cell.weight_hh, d_outputs):
+            if np.allclose(result, mistake, rtol=1e-10, atol=1e-12):
+                return _report(False, message)
+        if not np.allclose(result[-1], reference[-1]):
+            return _report(False, "d_hidden[T - 1] should be exactly d_outputs[T - 1]: nothing comes back "
+                                  f"from beyond the last step (case: {case}).")
+        wrong = max(t for t in range(steps) if not np.allclose(result[t], reference[t], rtol=1e-10, atol=1e-12))
+        return _report(False, f"The last step is right but d_hidden[{wrong}] is not (case: {case}). Walk "
+                              "backwards from t = T - 1, adding the direct term at every step.")
+    return _report(True, "Your recursion matches cells.backprop_through_time on three random ReLU RNNs.")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -438,33 +454,27 @@ def check_relu_backward(answer):
 
 
 def true_statements_reference():
-    return {key for key, (truth, _) in STATEMENTS.items() if truth}
+    return {letter for letter, (truth, _) in STATEMENTS.items() if truth}
 
 
 def check_true_statements(answer):
     """Answer: the set of letters of the true statements, e.g. {"A", "F"}."""
-    if answer is None:
-        print('Replace None with a set of letters, e.g. {"A", "F"}.')
+    if _unanswered(answer, 'a set of letters, e.g. {"A", "F"}'):
         return False
     if isinstance(answer, str):
-        answer = set(answer.replace(",", " ").split()) if len(answer) > 1 and not answer.isalpha() else set(answer)
-    try:
-        chosen = {str(letter).strip().upper() for letter in answer}
-    except TypeError:
-        print(f'Expected a set of letters such as {{"A", "F"}}, got {answer!r}.')
-        return False
+        answer = [letter for letter in answer if letter.isalpha()]
+    if not isinstance(answer, (set, frozenset, list, tuple)):
+        raise ValueError(f'expected a set of letters such as {{"A", "F"}}, got {type(answer).__name__}: {answer!r}')
+    chosen = {str(letter).strip().upper() for letter in answer}
     unknown = chosen - set(STATEMENTS)
     if unknown:
-        print(f"There is no statement {', '.join(sorted(unknown))}; the statements are A to F.")
-        return False
+        raise ValueError(f"expected letters A to F, got {', '.join(sorted(unknown))}")
     reference = true_statements_reference()
     if chosen == reference:
-        print("Correct: all three true statements and none of the false ones.")
-        return True
-    for letter in sorted(chosen - reference):
-        print(f"{letter} is false: " + _STATEMENT_FEEDBACK[letter])
+        return _report(True, "All the true statements and none of the false ones.")
+    messages = [f"{letter} is false: {_STATEMENT_FEEDBACK[letter]}" for letter in sorted(chosen - reference)]
     missing = reference - chosen
     if missing:
-        print(f"You left out {len(missing)} true statement{'s' if len(missing) > 1 else ''}: "
-              "check each unchosen one against the bound (gamma * sigma_max)^k.")
-    return False
+        messages.append(f"You left out {len(missing)} true statement{'s' if len(missing) > 1 else ''}: "
+                        "check each unchosen one against the bound (gamma * sigma_max)^k.")
+    return _report(False, " ".join(messages))

@@ -1,0 +1,360 @@
+"""The vanishing-gradients chapter's checkers: every reference solution passes, typical mistakes
+get the feedback written for them, and non-answers raise ValueError.
+
+Reference answers here are worked out independently of exercises.vanishing: by hand-written
+arithmetic, by logarithms, or with PyTorch.
+"""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from exercises import vanishing as ex
+
+
+def run(checker, answer, capsys):
+    result = checker(answer)
+    return result, capsys.readouterr().out
+
+
+def test_unanswered_cells_get_a_reminder_not_an_error(capsys):
+    for checker in (ex.check_one_step_back, ex.check_steps_until_small, ex.check_clip_by_global_norm,
+                    ex.check_exploding_rho, ex.check_three_number_baseline, ex.check_true_statements):
+        ok, out = run(checker, None, capsys)
+        assert not ok and out.startswith("Not yet. Replace None with")
+
+
+# ------------------------------------------------------------------ one step back by hand
+def torch_one_step_back():
+    """dL/dh_{t-1} by autograd: h_t = tanh(a) with a = W h_{t-1} + atanh(h_t) at h_{t-1} = 0."""
+    weight = torch.tensor(ex.ONE_STEP_WEIGHT_HH)
+    h_prev = torch.zeros(2, dtype=torch.float64, requires_grad=True)
+    h_t = torch.tanh(weight @ h_prev + torch.atanh(torch.tensor(ex.ONE_STEP_H_T)))
+    (h_t @ torch.tensor(ex.ONE_STEP_D_H_T)).backward()
+    return h_prev.grad.numpy()
+
+
+def test_one_step_reference(capsys):
+    by_hand = [0.5 * 0.75 * 1 + 2.0 * 0.75 * 2, -1.0 * 0.75 * 1 + 0.25 * 0.75 * 2]  # W^T (slope * g)
+    assert np.allclose(by_hand, torch_one_step_back())
+    ok, out = run(ex.check_one_step_back, by_hand, capsys)
+    assert ok and out.startswith("Correct!")
+    ok, _ = run(ex.check_one_step_back, np.array([3.375, -0.375]), capsys)
+    assert ok
+
+
+@pytest.mark.parametrize("answer, feedback", [
+    ([0.5 * 0.75 - 1.0 * 1.5, 2.0 * 0.75 + 0.25 * 1.5], "not its transpose"),   # W, not W^T
+    ([0.5 * 1 + 2.0 * 2, -1.0 * 1 + 0.25 * 2], "left out the slope of tanh"),    # W^T g
+    ([0.5 * 1 - 1.0 * 2, 2.0 * 1 + 0.25 * 2], "Two things are missing"),          # W g
+    ([0.5 * 0.25 + 2.0 * -0.75 * 2, -1.0 * 0.25 + 0.25 * -0.75 * 2], "slope of the logistic sigmoid"),
+    ([0.5 * 0.5 + 2.0 * 1.5 * 2, -1.0 * 0.5 + 0.25 * 1.5 * 2], "(squared), not 1 - h_t"),
+    ([3.0, 1.0], "Entry 0 and 1 is off"),
+])
+def test_one_step_mistakes(answer, feedback, capsys):
+    ok, out = run(ex.check_one_step_back, answer, capsys)
+    assert not ok and out.startswith("Not yet.")
+    assert feedback in out
+    assert "3.375" not in out and "0.375" not in out
+
+
+def test_one_step_rejects_non_answers():
+    with pytest.raises(ValueError, match="shape"):
+        ex.check_one_step_back([1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match="expected dL/dh"):
+        ex.check_one_step_back("3.375, -0.375")
+
+
+# ------------------------------------------------------------------ steps until the bound is small
+def smallest_k(gamma):
+    return math.floor(math.log(1e-3) / math.log(0.9 * gamma)) + 1
+
+
+def test_steps_reference(capsys):
+    assert (smallest_k(1.0), smallest_k(0.25)) == (66, 5)
+    ok, out = run(ex.check_steps_until_small, (66, 5), capsys)
+    assert ok and out.startswith("Correct!")
+    ok, _ = run(ex.check_steps_until_small, [66.0, np.int64(5)], capsys)
+    assert ok
+
+
+@pytest.mark.parametrize("answer, feedback", [
+    ((65, 5), "k_tanh is one step short"),
+    ((66, 4), "k_sigmoid is one step short"),
+    ((66, 66), "k_sigmoid equals the tanh count"),
+    ((10, 5), "far from 1e-3"),
+    ((66, 5.5), "whole number"),
+    ((70, 5), "not the smallest such k"),
+])
+def test_steps_mistakes(answer, feedback, capsys):
+    ok, out = run(ex.check_steps_until_small, answer, capsys)
+    assert not ok and feedback in out
+    if answer[0] != 66:
+        assert "66" not in out
+
+
+def test_steps_rejects_non_answers():
+    with pytest.raises(ValueError, match="pair"):
+        ex.check_steps_until_small(66)
+    with pytest.raises(ValueError, match="k_sigmoid"):
+        ex.check_steps_until_small((66, "five"))
+
+
+# ------------------------------------------------------------------ clip by the global norm
+def test_clip_reference(capsys):
+    factor = 2.6 / math.sqrt(3**2 + 4**2 + 12**2)
+    answer = {"weight_hh": [[3 * factor, 0.0], [0.0, 4 * factor]], "bias_hh": [12 * factor, 0.0]}
+    ok, out = run(ex.check_clip_by_global_norm, answer, capsys)
+    assert ok and out.startswith("Correct!")
+
+
+def test_clip_agrees_with_torch(capsys):
+    params = [torch.zeros(2, 2, requires_grad=True), torch.zeros(2, requires_grad=True)]
+    params[0].grad = torch.tensor([[3.0, 0.0], [0.0, 4.0]])
+    params[1].grad = torch.tensor([12.0, 0.0])
+    torch.nn.utils.clip_grad_norm_(params, 2.6)
+    ok, _ = run(ex.check_clip_by_global_norm,
+                {"weight_hh": params[0].grad.numpy(), "bias_hh": params[1].grad.numpy()}, capsys)
+    assert ok
+
+
+@pytest.mark.parametrize("answer, feedback", [
+    ({"weight_hh": [[3, 0], [0, 4]], "bias_hh": [12, 0]}, "left the gradients unchanged"),
+    ({"weight_hh": [[3 * 0.52, 0], [0, 4 * 0.52]], "bias_hh": [2.6, 0]}, "each tensor by its own norm"),
+    ({"weight_hh": [[2.6, 0], [0, 2.6]], "bias_hh": [2.6, 0]}, "clipping by value"),
+    ({"weight_hh": [[0.3, 0], [0, 0.4]], "bias_hh": [1.2, 0]}, "has norm 1.3"),
+    ({"weight_hh": [[0.6, 0], [0, 0.8]], "bias_hh": [2.6, 0]}, "not all scaled by the same factor"),
+])
+def test_clip_mistakes(answer, feedback, capsys):
+    ok, out = run(ex.check_clip_by_global_norm, answer, capsys)
+    assert not ok and feedback in out
+    assert "2.4" not in out and "0.2" not in out
+
+
+def test_clip_rejects_non_answers():
+    with pytest.raises(ValueError, match="keys"):
+        ex.check_clip_by_global_norm({"weight_hh": [[0.6, 0], [0, 0.8]]})
+    with pytest.raises(ValueError, match="shape"):
+        ex.check_clip_by_global_norm({"weight_hh": [0.6, 0.8], "bias_hh": [2.4, 0.0]})
+
+
+# ------------------------------------------------------------------ how fast a linear RNN explodes
+def test_explode_reference(capsys):
+    ok, out = run(ex.check_exploding_rho, 10 ** (2 / 50), capsys)
+    assert ok and out.startswith("Correct!") and "factor of 100" in out
+    ok, _ = run(ex.check_exploding_rho, 1.0965, capsys)  # four decimals are enough
+    assert ok
+
+
+def test_explode_agrees_with_torch():
+    """A linear RNN in torch: the gradient 50 steps back grows by rho^50 with W_hh = rho Q."""
+    rho = 10 ** (2 / 50)
+    generator = torch.Generator().manual_seed(0)
+    q, _ = torch.linalg.qr(torch.randn(8, 8, generator=generator, dtype=torch.float64))
+    states = [torch.randn(8, dtype=torch.float64, requires_grad=True)]
+    for _ in range(50):
+        states.append(rho * q @ states[-1])
+    grad_last = torch.randn(8, generator=generator, dtype=torch.float64)
+    (states[-1] @ grad_last).backward()
+    assert math.isclose(states[0].grad.norm().item() / grad_last.norm().item(), 100, rel_tol=1e-9)
+
+
+@pytest.mark.parametrize("answer, feedback", [
+    (2.0, "multiply; they do not add"),
+    (1.12, "Make rho smaller"),
+    (1.08, "Make rho larger"),
+    (0.9, "the gradient shrinks"),
+    (-1.1, "positive number"),
+    (50, "far too large"),
+])
+def test_explode_mistakes(answer, feedback, capsys):
+    ok, out = run(ex.check_exploding_rho, answer, capsys)
+    assert not ok and feedback in out
+    assert "1.096" not in out
+
+
+def test_explode_rejects_non_answers():
+    with pytest.raises(ValueError, match="single number"):
+        ex.check_exploding_rho("1.0965")
+    with pytest.raises(ValueError, match="single number"):
+        ex.check_exploding_rho(True)
+
+
+# ------------------------------------------------------------------ three-number baseline
+def test_three_reference(capsys):
+    ok, out = run(ex.check_three_number_baseline, (1.5, 0.25), capsys)
+    assert ok and out.startswith("Correct!")
+
+
+def test_three_reference_matches_a_simulation():
+    target = np.random.default_rng(0).uniform(size=(200_000, 3)).sum(axis=1)
+    constant, mse = ex.three_number_reference()
+    assert abs(target.mean() - constant) < 0.005
+    assert abs(np.mean((target - constant) ** 2) - mse) < 0.005
+
+
+@pytest.mark.parametrize("answer, feedback", [
+    ((1.0, 0.25), "1 is the mean of a sum of two numbers"),
+    ((1.5, 2 / 12), "two-number baseline"),
+    ((1.5, 1 / 12), "variance of one uniform number"),
+    ((1.5, 9 / 12), "the 3 is not squared"),
+    ((1.5, 0.5), "is a standard deviation"),
+    ((1.5, 0.4), "the variance of one uniform(0, 1) number is 1/12"),
+    ((0.5, 0.25), "the mean of the target"),
+])
+def test_three_mistakes(answer, feedback, capsys):
+    ok, out = run(ex.check_three_number_baseline, answer, capsys)
+    assert not ok and feedback in out
+    assert "0.25" not in out and "1.5" not in out.replace("1.5,", "")
+
+
+def test_three_rejects_non_answers():
+    with pytest.raises(ValueError, match="pair"):
+        ex.check_three_number_baseline(0.25)
+    with pytest.raises(ValueError, match="mse"):
+        ex.check_three_number_baseline((1.5, None))
+
+
+# ------------------------------------------------------------------ BPTT for a ReLU RNN
+def relu_d_hidden(outputs, weight_hh, d_outputs):
+    """The solution in the chapter."""
+    d_hidden = np.zeros_like(outputs)
+    d_hidden[-1] = d_outputs[-1]
+    for t in range(len(outputs) - 1, 0, -1):
+        delta = d_hidden[t] * (outputs[t] > 0)
+        d_hidden[t - 1] = d_outputs[t - 1] + delta @ weight_hh
+    return d_hidden
+
+
+def test_relu_solution_agrees_with_torch():
+    torch.manual_seed(0)
+    rnn = torch.nn.RNN(3, 5, nonlinearity="relu", dtype=torch.float64)
+    x = torch.randn(7, 2, 3, dtype=torch.float64)
+    h = torch.zeros(2, 5, dtype=torch.float64)
+    states = []
+    for t in range(7):
+        h = torch.relu(x[t] @ rnn.weight_ih_l0.T + rnn.bias_ih_l0 + h @ rnn.weight_hh_l0.T + rnn.bias_hh_l0)
+        h.retain_grad()
+        states.append(h)
+    d_outputs = torch.randn(7, 2, 5, dtype=torch.float64)
+    sum((d_outputs[t] * states[t]).sum() for t in range(7)).backward()
+    expected = np.stack([s.grad.numpy() for s in states])
+    outputs = np.stack([s.detach().numpy() for s in states])
+    got = relu_d_hidden(outputs, rnn.weight_hh_l0.detach().numpy(), d_outputs.numpy())
+    assert np.allclose(got, expected, atol=1e-12)
+
+
+def test_relu_reference(capsys):
+    ok, out = run(ex.check_relu_backward, relu_d_hidden, capsys)
+    assert ok and out.startswith("Correct!")
+
+
+def tanh_slope(outputs, weight_hh, d_outputs):
+    d_hidden = np.zeros_like(outputs)
+    d_hidden[-1] = d_outputs[-1]
+    for t in range(len(outputs) - 1, 0, -1):
+        d_hidden[t - 1] = d_outputs[t - 1] + (d_hidden[t] * (1 - outputs[t] ** 2)) @ weight_hh
+    return d_hidden
+
+
+def no_transpose(outputs, weight_hh, d_outputs):
+    return relu_d_hidden(outputs, weight_hh.T, d_outputs)
+
+
+def no_direct_term(outputs, weight_hh, d_outputs):
+    only_last = np.zeros_like(d_outputs)
+    only_last[-1] = d_outputs[-1]
+    return relu_d_hidden(outputs, weight_hh, only_last)
+
+
+def slope_one_step_early(outputs, weight_hh, d_outputs):
+    d_hidden = np.zeros_like(outputs)
+    d_hidden[-1] = d_outputs[-1]
+    for t in range(len(outputs) - 1, 0, -1):
+        d_hidden[t - 1] = d_outputs[t - 1] + (d_hidden[t] * (outputs[t - 1] > 0)) @ weight_hh
+    return d_hidden
+
+
+def linear(outputs, weight_hh, d_outputs):
+    return relu_d_hidden(np.ones_like(outputs), weight_hh, d_outputs)
+
+
+def template(outputs, weight_hh, d_outputs):
+    return np.zeros_like(outputs)
+
+
+def forgets_last_step(outputs, weight_hh, d_outputs):
+    d_hidden = relu_d_hidden(outputs, weight_hh, d_outputs)
+    d_hidden[-1] = 0.0
+    return d_hidden
+
+
+def wrong_in_the_middle(outputs, weight_hh, d_outputs):
+    d_hidden = relu_d_hidden(outputs, weight_hh, d_outputs)
+    if len(d_hidden) > 2:
+        d_hidden[1] += 1.0
+    return d_hidden
+
+
+def transposed_shape(outputs, weight_hh, d_outputs):
+    return relu_d_hidden(outputs, weight_hh, d_outputs).transpose(1, 0, 2)
+
+
+def raises(outputs, weight_hh, d_outputs):
+    return outputs @ np.ones((2, 2))
+
+
+@pytest.mark.parametrize("answer, feedback", [
+    (tanh_slope, "slope of tanh"),
+    (no_transpose, "W_hh where W_hh^T belongs"),
+    (no_direct_term, "dropped the direct term"),
+    (slope_one_step_early, "Off by one step"),
+    (linear, "left out the ReLU's slope"),
+    (template, "all zeros"),
+    (forgets_last_step, "d_hidden[T - 1] should be exactly d_outputs[T - 1]"),
+    (wrong_in_the_middle, "but d_hidden[1] is not"),
+    (transposed_shape, "should have shape (T, B, h)"),
+    (raises, "Your function raised ValueError"),
+])
+def test_relu_mistakes(answer, feedback, capsys):
+    ok, out = run(ex.check_relu_backward, answer, capsys)
+    assert not ok and out.startswith("Not yet.") and feedback in out
+
+
+def test_relu_rejects_non_functions():
+    with pytest.raises(ValueError, match="expected your function"):
+        ex.check_relu_backward(np.zeros((3, 1, 2)))
+
+
+# ------------------------------------------------------------------ which statements are true
+def test_statements_reference(capsys):
+    ok, out = run(ex.check_true_statements, {"A", "D", "E"}, capsys)
+    assert ok and out.startswith("Correct!")
+    ok, _ = run(ex.check_true_statements, ["e", "a", "d"], capsys)
+    assert ok
+    ok, _ = run(ex.check_true_statements, "A, D, E", capsys)
+    assert ok
+
+
+@pytest.mark.parametrize("answer, feedback", [
+    ({"A", "B", "D", "E"}, "B is false: sigma_max > 1/gamma is necessary"),
+    ({"A", "C", "D", "E"}, "C is false: clipping only ever shrinks"),
+    ({"A", "D", "E", "F"}, "F is false: the weight gradient is a sum"),
+    ({"A", "D"}, "You left out 1 true statement:"),
+    (set(), "You left out 3 true statements"),
+])
+def test_statements_mistakes(answer, feedback, capsys):
+    ok, out = run(ex.check_true_statements, answer, capsys)
+    assert not ok and feedback in out
+    for letter in "ADE":  # the feedback never names a true statement the reader left out
+        if letter not in answer:
+            assert f"{letter} is" not in out and f" {letter}," not in out
+
+
+def test_statements_rejects_non_answers():
+    with pytest.raises(ValueError, match="A to F"):
+        ex.check_true_statements({"A", "G"})
+    with pytest.raises(ValueError, match="set of letters"):
+        ex.check_true_statements(3)
