@@ -9,16 +9,23 @@ from .cell import StepCache
 from .rnn import RNNCell
 from .lstm import LSTMCell
 from .gru import GRUCell
-from .unroll import unroll, backprop_through_time
+from .unroll import unroll, backprop_through_time, gradient_norms
 from .counting import ParamCount, count_params
 from .gradcheck import GradcheckError, gradcheck, numerical_gradient
 from .layers import RNN, LSTM, GRU
 from .dense import Dense, MLP
 from .torch_bridge import from_torch, to_torch
+from .ungated import UngatedMemoryCell, UngatedMemory
+from .losses import mse_loss, binary_cross_entropy_with_logits, cross_entropy
+from .models import SequenceModel
+from .training import SGD, Adam, History, clip_grad_norm, train
+from . import tasks
 
 __all__ = [
     "sigmoid", "lstm_state_update", "gru_state_update", "StepCache",
     "RNNCell", "LSTMCell", "GRUCell", "unroll", "backprop_through_time",
     "ParamCount", "count_params", "GradcheckError", "gradcheck", "numerical_gradient",
-    "RNN", "LSTM", "GRU", "Dense", "MLP", "from_torch", "to_torch",
+    "RNN", "LSTM", "GRU", "Dense", "MLP", "from_torch", "to_torch", "gradient_norms",
+    "UngatedMemoryCell", "UngatedMemory", "mse_loss", "binary_cross_entropy_with_logits",
+    "cross_entropy", "SequenceModel", "SGD", "Adam", "History", "clip_grad_norm", "train", "tasks",
 ]

@@ -102,5 +102,19 @@ class RecurrentCell:
             shapes.update(bias_ih=(rows,), bias_hh=(rows,))
         return shapes
 
+    def forward_sequence(self, x, state):
+        """All T steps: -> (outputs, final_state, cache). This default is unroll's step-by-step
+        loop; the RNN, LSTM and GRU cells override it with a faster arrangement of the same maths."""
+        from .unroll import unroll  # unroll.py builds on this module, so import at call time
+
+        return unroll(self, x, state)
+
+    def backward_sequence(self, cache, d_outputs, d_final_state=None):
+        """Backward of forward_sequence: -> (dx, d_initial_state, grads)."""
+        from .unroll import backprop_through_time
+
+        dx, d_initial_state, grads, _ = backprop_through_time(self, cache, d_outputs, d_final_state)
+        return dx, d_initial_state, grads
+
     def _zero_grads(self):
         return {name: np.zeros_like(p) for name, p in self.params().items()}

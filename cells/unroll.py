@@ -83,3 +83,18 @@ def backprop_through_time(cell, caches, d_outputs, d_final_state=None):
             dh = d_prev
     d_initial_state = (dh, dc) if cell.has_cell_state else dh
     return dx, d_initial_state, grads, d_hidden
+
+
+def gradient_norms(cell, x, state=None):
+    """How much of a loss at the last step reaches each earlier step: -> (T,) norms.
+
+    L = sum of the last output h_T (d_outputs zero except d_outputs[-1] = 1); entry t is the mean
+    over the batch of ||dL/dh_t||, read from backprop_through_time's d_hidden. Plotted against
+    T - t it shows the gradient vanishing (or exploding) with distance.
+    """
+    _, _, caches = unroll(cell, x, state)
+    T, B = len(caches), caches[0].x.shape[0]
+    d_outputs = np.zeros((T, B, cell.hidden_size), dtype=cell.dtype)
+    d_outputs[-1] = 1.0
+    *_, d_hidden = backprop_through_time(cell, caches, d_outputs)
+    return np.linalg.norm(d_hidden, axis=2).mean(axis=1)
