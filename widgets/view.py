@@ -15,6 +15,7 @@ Panels (plain dicts, made by the helpers below):
     bar_chart  horizontal stacked bars (weights and biases per layer)
 """
 
+import hashlib
 import json
 import math
 import pathlib
@@ -186,6 +187,8 @@ def build(title, sliders, fields, panels, presets=None, caption="", settings=Non
         _check_panel(panel, encoded, names)
     spec = {"title": title, "caption": caption, "sliders": [s.spec() for s in sliders],
             "fields": encoded, "panels": panels, "presets": preset_specs, "palette": PALETTE}
+    # a content hash lets a browser test find the state behind a drawing
+    spec["id"] = hashlib.sha1(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:12]
     return GridWidget(spec=spec, index=index, sliders=sliders)
 
 

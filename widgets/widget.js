@@ -307,6 +307,7 @@ function render({ model, el }) {
   const root = document.createElement("div");
   root.className = "uw";
   root.id = id;
+  root.dataset.spec = spec.id || "";
   let html = spec.title ? `<div class="uw-title">${esc(spec.title)}</div>` : "";
   if (spec.caption) html += `<div class="uw-caption">${esc(spec.caption)}</div>`;
   html += `<div class="uw-controls">`;
@@ -324,22 +325,49 @@ function render({ model, el }) {
   root.innerHTML = html;
   el.appendChild(root);
 
+  // Which sliders each panel depends on: a move redraws only those panels.
+  const PH = /\{([A-Za-z_][A-Za-z0-9_]*)(?::[^}]*)?\}/g;
+  const panelDeps = spec.panels.map((p) => {
+    const keys = [];
+    if (p.kind === "line") { p.series.forEach((s) => keys.push(s.key)); if (typeof p.x === "string") keys.push(p.x); }
+    if (p.kind === "bars") p.series.forEach((s) => keys.push(s.key));
+    if (p.kind === "heatmap") keys.push(...(typeof p.rows === "string" ? [p.rows] : p.rows));
+    if (p.kind === "diagram") keys.push(...p.layers);
+    if (p.kind === "table") { p.columns.forEach((c) => keys.push(c.key)); if (!Array.isArray(p.rowLabels)) keys.push(p.rowLabels.key); }
+    if (p.kind === "text") {
+      for (const line of p.lines) {
+        const templates = typeof line === "string" ? [line] : (keys.push(line.key), spec.fields[line.key].rows);
+        for (const t of templates) for (const m of t.matchAll(PH)) keys.push(m[1]);
+      }
+    }
+    const deps = new Set();
+    for (const k of keys) {
+      if (k in pos) deps.add(pos[k]);
+      else if (spec.fields[k]) spec.fields[k].deps.forEach((d) => deps.add(pos[d]));
+    }
+    return deps;
+  });
+  const lastHtml = spec.panels.map(() => null);
+
   const inputs = sliders.map((s, k) => root.querySelector(`#${id}-s${k}`));
   const outputs = sliders.map((s, k) => root.querySelector(`#${id}-o${k}`));
   const draws = [...root.querySelectorAll(".uw-draw")];
 
-  function draw() {
+  // changed: the index of the slider that moved, or undefined to consider every panel
+  function draw(changed) {
     const t0 = performance.now();
     sliders.forEach((s, k) => {
       const shown = s.display[index[k]];
       ctx.sliderValue[s.name] = shown;
-      inputs[k].value = String(index[k]);
+      if (inputs[k].value !== String(index[k])) inputs[k].value = String(index[k]);
       inputs[k].setAttribute("aria-valuetext", shown);
       outputs[k].textContent = shown;
     });
     spec.panels.forEach((p, k) => {
+      if (changed !== undefined && !panelDeps[k].has(changed)) return;
       try {
-        draws[k].innerHTML = RENDERERS[p.kind](p, ctx);
+        const html = RENDERERS[p.kind](p, ctx);
+        if (html !== lastHtml[k]) draws[k].innerHTML = lastHtml[k] = html;
       } catch (err) {
         draws[k].textContent = `This panel could not be drawn: ${err.message}`;
         console.error(err);
@@ -349,8 +377,8 @@ function render({ model, el }) {
     root.dataset.drawMs = (performance.now() - t0).toFixed(3);
   }
 
-  function commit() {
-    draw();
+  function commit(changed) {
+    draw(changed);
     model.set("index", index.slice());
     model.save_changes();
   }
@@ -358,7 +386,7 @@ function render({ model, el }) {
   inputs.forEach((input, k) => {
     input.addEventListener("input", () => {
       index[k] = +input.value;
-      commit();
+      commit(k);
     });
     // JupyterLab would otherwise take the arrow keys for notebook navigation.
     input.addEventListener("keydown", (e) => e.stopPropagation());

@@ -1,0 +1,171 @@
+"""Benchmark of the book's widgets: embedded state size, build-time evaluation, redraw time in Chromium.
+
+    .venv/bin/python benchmarks/bench_widgets.py [--moves 40] [--site _build/html]
+
+For every signature widget it prints
+  - the state it embeds in a static page (JSON bytes: the precomputed grid, and all of it
+    including the front end's JavaScript and CSS), target < 300 KB;
+  - the time to evaluate the grid when the notebook runs (best and median of 3 builds);
+  - in Debian's Chromium, the median and 95th percentile time from a slider's input event to the
+    redrawn SVG with layout done (the handler redraws synchronously; the time includes forcing
+    style and layout), over `--moves` moves of every slider, target < 16 ms (one frame).
+The redraw runs on a page that loads the widget's real front end and state with a minimal
+stand-in for the anywidget model (get / set / on / save_changes). With --site it also times the
+widgets on the built site, where the real html-manager and anywidget front end render them.
+"""
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import widgets
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+WIDGETS = {
+    "lstm_gates": widgets.lstm_gates,
+    "gru_gates": widgets.gru_gates,
+    "vanishing_gradients": widgets.vanishing_gradients,
+    "unit_vs_cell": widgets.unit_vs_cell,
+    "param_counter": widgets.param_counter,
+}
+
+PAGE = """<!doctype html><html><head><meta charset="utf-8"><style>%(css)s</style></head><body>
+<div id="root"></div><script type="module">
+const state = %(state)s;
+const listeners = {};
+const model = {
+  get: (k) => state[k],
+  set: (k, v) => { state[k] = v; (listeners["change:" + k] || []).forEach((f) => f()); },
+  on: (e, f) => { (listeners[e] = listeners[e] || []).push(f); },
+  off: () => {},
+  save_changes: () => {},
+};
+const url = URL.createObjectURL(new Blob([%(esm)s], {type: "text/javascript"}));
+const mod = await import(url);
+await mod.default.render({model, el: document.getElementById("root")});
+window.READY = true;
+</script></body></html>"""
+
+# Moves every slider `moves` times, back and forth over its range; returns the milliseconds per move.
+TIME_MOVES = """async ([moves]) => {
+  const times = [];
+  for (const root of document.querySelectorAll(".uw")) {
+    const inputs = [...root.querySelectorAll("input[type=range]")];
+    for (const input of inputs) {
+      const max = +input.max;
+      if (max < 1) continue;
+      let dir = 1;
+      for (let m = 0; m < moves; m++) {
+        let v = +input.value + dir;
+        if (v > max || v < 0) { dir = -dir; v = +input.value + dir; }
+        const t0 = performance.now();
+        input.value = String(v);
+        input.dispatchEvent(new Event("input", {bubbles: true}));
+        root.getBoundingClientRect();              // force style and layout of the new drawing
+        root.querySelector("svg, .uw-line-text")?.getBoundingClientRect();
+        times.push(performance.now() - t0);
+        await new Promise((r) => requestAnimationFrame(r));
+      }
+    }
+  }
+  return times;
+}"""
+
+
+def percentile(values, q):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+
+
+def measure_build(make, repeats=3):
+    times, widget = [], None
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        widget = make()
+        times.append(time.perf_counter() - t0)
+    return widget, min(times), statistics.median(times)
+
+
+def data_size(widget):
+    return len(json.dumps({"spec": widget.spec, "index": widget.index}, separators=(",", ":")))
+
+
+def time_redraws(browser, widget, moves, folder):
+    path = Path(folder) / "page.html"
+    state = {"spec": widget.spec, "index": list(widget.index)}
+    path.write_text(PAGE % {"css": widget._css, "state": json.dumps(state), "esm": json.dumps(widget._esm)})
+    page = browser.new_page(viewport={"width": 1000, "height": 900})
+    errors = []
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(path.as_uri())
+    page.wait_for_function("window.READY === true")
+    times = page.evaluate(TIME_MOVES, [moves])
+    page.close()
+    if errors:
+        raise RuntimeError(f"console errors: {errors}")
+    return times
+
+
+def time_site(browser, site_dir, moves):
+    """Median redraw per page of the built site (real html-manager and anywidget front end)."""
+    import functools
+    import http.server
+    import threading
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site_dir))
+    handler.log_message = lambda *a: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    results = {}
+    for html in sorted(Path(site_dir).rglob("*.html")):
+        if "widget-view+json" not in html.read_text(errors="replace"):
+            continue
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith((base, "data:", "blob:")) else r.abort())
+        page.goto(base + html.relative_to(site_dir).as_posix(), wait_until="load")
+        page.wait_for_load_state("networkidle")
+        if page.query_selector(".uw") is None:
+            page.close()
+            continue
+        times = page.evaluate(TIME_MOVES, [moves])
+        results[html.relative_to(site_dir).as_posix()] = times
+        page.close()
+    server.shutdown()
+    return results
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--moves", type=int, default=40, help="moves per slider (default 40)")
+    parser.add_argument("--site", type=Path, help="also time the widgets on this built site (_build/html)")
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    print(f"{'widget':<22}{'data KB':>9}{'total KB':>10}{'eval best s':>13}{'eval med s':>12}"
+          f"{'moves':>7}{'redraw med ms':>15}{'p95 ms':>9}")
+    with sync_playwright() as p, tempfile.TemporaryDirectory() as folder:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        for name, make in WIDGETS.items():
+            widget, best, median = measure_build(make)
+            times = time_redraws(browser, widget, args.moves, folder)
+            print(f"{name:<22}{data_size(widget) / 1000:>9.1f}{widget.state_size() / 1000:>10.1f}{best:>13.2f}"
+                  f"{median:>12.2f}{len(times):>7}{statistics.median(times):>15.2f}{percentile(times, 0.95):>9.2f}")
+            sys.stdout.flush()
+        if args.site:
+            print(f"\non the built site {args.site}:")
+            for page, times in time_site(browser, args.site, args.moves).items():
+                print(f"  {page:<40} moves {len(times):>5}  redraw median {statistics.median(times):6.2f} ms"
+                      f"  p95 {percentile(times, 0.95):6.2f} ms")
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
