@@ -136,24 +136,22 @@ def opened_inputs(open_cell, input_size):
     return {"box": [0, 60, 520, 290], "items": items}
 
 
-VOCABULARY = {
-    "PyTorch": ("torch.nn.{kind}Cell", "hidden_size", "torch.nn.{kind} (num_layers stacks rows)"),
-    "Keras": ("keras.layers.{kind}Cell (SimpleRNNCell for the RNN)", "units",
-              "keras.layers.{kind} (SimpleRNN for the RNN); stack one per row, return_sequences=True"),
-    "TensorFlow 1": ("tf.nn.rnn_cell.{kind}Cell (BasicRNNCell for the RNN)", "num_units",
-                     "one cell object run over time by tf.nn.dynamic_rnn; MultiRNNCell stacks rows"),
-}
-
-
 def vocabulary(framework, kind):
     """Three template lines naming the cell, the unit and the layer in `framework`."""
-    cell_word, unit_word, layer_word = (w.format(kind=kind) for w in VOCABULARY[framework])
-    lines = [
+    keras = {"RNN": "SimpleRNN"}.get(kind, kind)
+    tf1 = {"RNN": "BasicRNN"}.get(kind, kind)
+    cell_word, unit_word, layer_word = {
+        "PyTorch": (f"torch.nn.{kind}Cell", "hidden_size", f"torch.nn.{kind} (num_layers stacks rows)"),
+        "Keras": (f"keras.layers.{keras}Cell", "units",
+                  f"keras.layers.{keras}; stack one per row with return_sequences=True"),
+        "TensorFlow 1": (f"tf.nn.rnn_cell.{tf1}Cell", "num_units",
+                         "one cell object run over time by tf.nn.dynamic_rnn; MultiRNNCell stacks rows"),
+    }[framework]
+    return [
         f"Cell (one box, all units at one time step): {cell_word}. The same weights run in every box of a row.",
         f"Unit (one circle): {unit_word} = {{hidden_size}} is the number of circles in h_t, not the number of time steps.",
         f"Layer (one row): {layer_word}.",
     ]
-    return lines
 
 
 def code_line(framework, kind, bidirectional):

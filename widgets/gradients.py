@@ -151,7 +151,7 @@ def vanishing_gradients(spectral_radius=0.9, activation="tanh", cell="RNN", sequ
               _pad(rnn_bound(spectral_radius, activation, sequence_length)) if cell == "RNN"
               else np.full(MAX_LENGTH, np.nan), deps, log=True),
         Field("first", lambda **kw: _all_norms(**kw)[np.arange(len(kw["cell"])), kw["sequence_length"] - 1],
-              deps, vectorized=True),
+              deps, enc="f64", vectorized=True),
         Field("note", lambda activation, cell:
               "" if cell == "RNN" else f"The activation slider changes only the plain RNN; "
               f"the {cell.split(',')[0]} uses its own sigmoid gates and tanh.", ["activation", "cell"], enc="json"),

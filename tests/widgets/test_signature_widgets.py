@@ -156,7 +156,7 @@ def test_gru_update_gate_1_holds_the_initial_state(gru_widget):
 @pytest.mark.parametrize("rho, act, cell, T", [
     (0.9, "tanh", "RNN", 50), (1.25, "identity", "RNN", 20), (0.5, "sigmoid", "RNN", 35),
     (1.5, "relu", "RNN", 10), (1.0, "tanh", "LSTM", 50), (1.1, "relu", "LSTM, forget bias +1", 35),
-    (0.75, "sigmoid", "GRU", 20), (2.0, "tanh", "GRU", 5)])
+    (0.75, "sigmoid", "GRU", 20), (2.0, "tanh", "GRU", 5), (0.25, "sigmoid", "RNN", 50)])
 def test_vanishing_drawn_norms_equal_a_direct_bptt(vanishing_widget, rho, act, cell, T):
     vanishing_widget.set(spectral_radius=rho, activation=act, cell=cell, sequence_length=T)
     drawn = vanishing_widget.field("norms")
