@@ -17,6 +17,7 @@ import functools
 import http.server
 import os
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +30,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
 ]
 SCREENSHOTS = REPO / "_build" / "screenshots"
+# Generous: CI machines have two cores, and MathJax alone can take seconds to start on a busy one.
+PAGE_TIMEOUT_MS = 120_000
 
 
 def pytest_collection_modifyitems(items):
@@ -80,6 +83,21 @@ class SitePage:
     page_errors: list = field(default_factory=list)
     blocked: list = field(default_factory=list)
     failed: list = field(default_factory=list)
+    in_flight: set = field(default_factory=set)
+
+    def wait_until_quiet(self, quiet_ms: int = 500) -> None:
+        """Wait until no request has been in flight for ``quiet_ms`` (Playwright's networkidle is flaky under load)."""
+        deadline = time.monotonic() + PAGE_TIMEOUT_MS / 1000
+        quiet_since = None
+        while time.monotonic() < deadline:
+            if self.in_flight:
+                quiet_since = None
+            elif quiet_since is None:
+                quiet_since = time.monotonic()
+            elif (time.monotonic() - quiet_since) * 1000 >= quiet_ms:
+                return
+            self.page.wait_for_timeout(50)
+        raise AssertionError(f"{self.url}: requests still in flight after {PAGE_TIMEOUT_MS} ms: {self.in_flight}")
 
     def assert_clean(self):
         problems = {
@@ -105,6 +123,7 @@ def open_page(browser, site_url):
     def _open(path: str, wait_for_math: bool = True, color_scheme: str = "light") -> SitePage:
         context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=color_scheme)
         contexts.append(context)
+        context.set_default_timeout(PAGE_TIMEOUT_MS)
         page = context.new_page()
         site_page = SitePage(page=page, url=site_url + path)
 
@@ -117,6 +136,9 @@ def open_page(browser, site_url):
                 route.abort()
 
         page.route("**/*", route)
+        page.on("request", lambda r: site_page.in_flight.add(r))
+        page.on("requestfinished", lambda r: site_page.in_flight.discard(r))
+        page.on("requestfailed", lambda r: site_page.in_flight.discard(r))
         page.on("console", lambda m: m.type == "error" and site_page.console_errors.append(m.text))
         page.on("pageerror", lambda e: site_page.page_errors.append(str(e)))
         page.on("requestfailed", lambda r: r.url not in site_page.blocked
@@ -124,10 +146,10 @@ def open_page(browser, site_url):
         page.on("response", lambda r: r.status >= 400 and site_page.failed.append(f"{r.url} ({r.status})"))
         response = page.goto(site_page.url, wait_until="load")
         assert response is not None and response.ok, f"{site_page.url} answered {response and response.status}"
-        page.wait_for_load_state("networkidle")
         if wait_for_math and page.evaluate("() => !!window.MathJax"):
             page.wait_for_function("() => window.MathJax.startup && window.MathJax.startup.promise")
             page.evaluate("() => window.MathJax.startup.promise")
+        site_page.wait_until_quiet()
         return site_page
 
     yield _open
