@@ -16,6 +16,7 @@ Decoding, as the front end (`widget.js`) does it, for the current slider indices
 """
 
 import base64
+import functools
 import itertools
 import json
 import math
@@ -117,7 +118,9 @@ def b64(array):
     return base64.b64encode(np.ascontiguousarray(array).tobytes()).decode("ascii")
 
 
+@functools.lru_cache(maxsize=64)
 def unb64(text, dtype):
+    """The array stored in a base64 string (read-only; cached, since decoders read it often)."""
     return np.frombuffer(base64.b64decode(text), dtype=dtype)
 
 

@@ -132,6 +132,8 @@ def test_every_slider_of_every_widget_moves_offline_and_draws_the_stored_values(
         site_page = open_page(path)
         page = site_page.page
         page.wait_for_function(f"() => document.querySelectorAll('.uw').length >= {len(views)}")
+        # the theme's sticky header would cover the top of a widget in its screenshots
+        page.add_style_tag(content=".bd-header, .bd-header-article, .header-article, .skip-link { display: none !important; }")
         roots = page.query_selector_all(".uw")
         assert len(roots) == len(views), f"{path}: {len(views)} widgets embedded, {len(roots)} drawn"
         for n, (root, model_id) in enumerate(zip(roots, views)):
