@@ -83,9 +83,12 @@ def lstm_gates(forget=0.9, input=0.0, output=1.0, candidate=0.5):
         Slider("output", GATE_VALUES, "output gate o", ".1f"),
         Slider("candidate", CANDIDATE_VALUES, "candidate g", ".1f"),
     ]
-    gate_row = lambda name, default_others: (
-        lambda **kw: _cached_gradient(**{**default_others, **kw})[2][name])
     neutral = {"forget": 0.5, "input": 0.5, "output": 0.5, "candidate": 0.0}
+
+    def gate_row(gate):
+        """One heatmap row: the gate's activations over time; it depends on its own slider only."""
+        return lambda **setting: _cached_gradient(**{**neutral, **setting})[2][gate]
+
     fields = [
         Field("c", lambda forget, input, candidate: lstm_trajectory(forget, input, 1.0, candidate)[0],
               ["forget", "input", "candidate"], vectorized=True),
@@ -93,10 +96,10 @@ def lstm_gates(forget=0.9, input=0.0, output=1.0, candidate=0.5):
               ["forget", "input", "output", "candidate"], vectorized=True),
         Field("grad", lambda forget: _cached_gradient(forget, 0.5, 0.5, 0.0)[0], ["forget"]),
         Field("prod", lambda forget: _cached_gradient(forget, 0.5, 0.5, 0.0)[1], ["forget"]),
-        Field("gate_i", gate_row("i", neutral), ["input"]),
-        Field("gate_f", gate_row("f", neutral), ["forget"]),
-        Field("gate_g", gate_row("g", neutral), ["candidate"]),
-        Field("gate_o", gate_row("o", neutral), ["output"]),
+        Field("gate_i", gate_row("i"), ["input"]),
+        Field("gate_f", gate_row("f"), ["forget"]),
+        Field("gate_g", gate_row("g"), ["candidate"]),
+        Field("gate_o", gate_row("o"), ["output"]),
     ]
     t = list(range(STEPS + 1))
     panels = [

@@ -171,7 +171,8 @@ def build(title, sliders, fields, panels, presets=None, caption="", settings=Non
     # the reader's settings first: a bad one fails before the grid is evaluated
     index = [s.default_index for s in sliders]
     for name, value in (settings or {}).items():
-        index[names.index(name) if name in names else 0] = _slider(sliders, name).index_of(value)
+        position = _slider(sliders, name).index_of(value)  # unknown name or bad value: ValueError
+        index[names.index(name)] = position
     preset_specs = []
     for label, values in (presets or {}).items():
         preset_specs.append({"label": label, "index": {name: _slider(sliders, name).index_of(v)
