@@ -137,8 +137,9 @@ function drawLine(p, ctx) {
       if (few || clamped) marks += `<circle cx="${px}" cy="${py}" r="${clamped ? 3.5 : 2.6}" class="${clamped ? "uw-hollow" : "uw-dot"}"/>`;
     }
     out += `<g class="uw-series ${col}" data-key="${esc(s.key)}" data-y="${ys.map(String).join(",")}"><path d="${d}" fill="none"${dash}/>${marks}</g>`;
-    legend += `<g class="${col}"><line x1="${lx}" y1="12" x2="${lx + 22}" y2="12"${dash}/><text x="${lx + 27}" y="16">${esc(s.label)}</text></g>`;
-    lx += 36 + 6.6 * s.label.length;
+    const absent = ys.every((y) => Number.isNaN(y)) ? " (not drawn here)" : "";
+    legend += `<g class="${col}"${absent ? ' opacity="0.45"' : ""}><line x1="${lx}" y1="12" x2="${lx + 22}" y2="12"${dash}/><text x="${lx + 27}" y="16">${esc(s.label + absent)}</text></g>`;
+    lx += 36 + 6.6 * (s.label.length + absent.length);
   });
   out += `<g class="uw-legend">${legend}</g>`;
   const notes = [];
