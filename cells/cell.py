@@ -116,5 +116,23 @@ class RecurrentCell:
         dx, d_initial_state, grads, _ = backprop_through_time(self, cache, d_outputs, d_final_state)
         return dx, d_initial_state, grads
 
+    def _sequence_gradients(self, x, hs, da_x, da_h):
+        """After a backward loop over columns: -> (dx (T, B, d), grads).
+
+        da_x (T, G*h, B) is the pre-activation gradient seen by the input weights, da_h the one
+        seen by the recurrent weights (the same array except in the GRU), hs (T + 1, h, B) the
+        states. Sums over t and the batch of da_t x_t^T and da_t h_{t-1}^T become one matrix
+        product each, over all T*B columns at once; dx_t = W_ih^T da_t likewise.
+        """
+        T, B, d = x.shape
+        rows_x = np.ascontiguousarray(da_x.transpose(0, 2, 1)).reshape(T * B, -1)
+        rows_h = rows_x if da_h is da_x else np.ascontiguousarray(da_h.transpose(0, 2, 1)).reshape(T * B, -1)
+        h_prev = np.ascontiguousarray(hs[:-1].transpose(0, 2, 1)).reshape(T * B, -1)
+        grads = {"weight_ih": rows_x.T @ x.reshape(T * B, d), "weight_hh": rows_h.T @ h_prev}
+        if self.bias:
+            grads["bias_ih"] = rows_x.sum(axis=0)
+            grads["bias_hh"] = rows_h.sum(axis=0)
+        return (rows_x @ self.weight_ih).reshape(T, B, d), grads
+
     def _zero_grads(self):
         return {name: np.zeros_like(p) for name, p in self.params().items()}

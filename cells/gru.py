@@ -66,75 +66,72 @@ class GRUCell(RecurrentCell):
     def forward_sequence(self, x, h0):
         """All T steps, for the layers: x (T, B, d), h0 (B, h) -> (outputs, h_T, cache).
 
-        The same equations as `step`, arranged for speed: the input terms of all three gates
-        for all t are one (T*B, d) x (d, 3h) product before the loop (b_hr and b_hz are
-        folded in there; b_hn must stay inside r * (...)), one (B, h) x (h, 3h) product per
-        step adds the recurrent terms, and results go into preallocated arrays.
+        The same equations as `step`, arranged for speed as in LSTMCell.forward_sequence:
+        states are columns (h, B), so each gate is a contiguous block of rows; the input
+        terms of all three gates for all t are one product before the loop (b_hr and b_hz are
+        folded in there; b_hn must stay inside r * (...)); one (3h, h) x (h, B) product per
+        step adds the recurrent terms; results go into preallocated arrays.
         """
         T, B, d = x.shape
         h = self.hidden_size
-        gates = (x.reshape(T * B, d) @ self.weight_ih.T).reshape(T, B, 3 * h)
+        a = x.reshape(T * B, d) @ self.weight_ih.T
         if self.bias:
-            gates += self.bias_ih
-            gates[:, :, :2 * h] += self.bias_hh[:2 * h]
-        hs = np.empty((T + 1, B, h), dtype=self.dtype)  # hs[t + 1] is h_t
-        hs[0] = h0
-        h_ns = np.empty((T, B, h), dtype=self.dtype)  # W_hn h_{t-1} + b_hn, needed by dr
-        from_h = np.empty((B, 3 * h), dtype=self.dtype)
+            a += self.bias_ih
+            a[:, :2 * h] += self.bias_hh[:2 * h]
+        gates = np.ascontiguousarray(a.reshape(T, B, 3 * h).transpose(0, 2, 1))  # (T, 3h, B)
+        b_hn = self.bias_hh[2 * h:, None] if self.bias else 0.0
+        hs = np.empty((T + 1, h, B), dtype=self.dtype)  # hs[t + 1] is h_t
+        hs[0] = h0.T
+        h_ns = np.empty((T, h, B), dtype=self.dtype)  # W_hn h_{t-1} + b_hn, needed by dr
+        from_h = np.empty((3 * h, B), dtype=self.dtype)
+        reset_part = np.empty((h, B), dtype=self.dtype)
         for t in range(T):
-            np.matmul(hs[t], self.weight_hh.T, out=from_h)
-            rz, n = gates[t, :, :2 * h], gates[t, :, 2 * h:]  # pre-activations become gates in place
-            rz += from_h[:, :2 * h]
+            np.matmul(self.weight_hh, hs[t], out=from_h)
+            rz, n = gates[t, :2 * h], gates[t, 2 * h:]  # pre-activations become gates in place
+            rz += from_h[:2 * h]
             sigmoid(rz, out=rz)
-            r, z = rz[:, :h], rz[:, h:]
-            if self.bias:
-                np.add(from_h[:, 2 * h:], self.bias_hh[2 * h:], out=h_ns[t])
-            else:
-                h_ns[t] = from_h[:, 2 * h:]
-            n += r * h_ns[t]
+            r, z = rz[:h], rz[h:]
+            np.add(from_h[2 * h:], b_hn, out=h_ns[t])
+            np.multiply(r, h_ns[t], out=reset_part)
+            n += reset_part
             np.tanh(n, out=n)
             # h_t = (1 - z) * n + z * h_{t-1}, written as n + z * (h_{t-1} - n)
             np.subtract(hs[t], n, out=hs[t + 1])
             hs[t + 1] *= z
             hs[t + 1] += n
-        return hs[1:], hs[T], (x, hs, gates, h_ns)
+        outputs = hs[1:].transpose(0, 2, 1)  # back to rows: (T, B, h)
+        return outputs, hs[T].T.copy(), (x, hs, gates, h_ns)
 
     def backward_sequence(self, cache, d_outputs, d_final_state=None):
         """Backpropagation through time for `forward_sequence`: -> (dx, dh0, grads).
 
         All three recurrent-side pre-activation gradients are dh_t times a factor known
         before the loop, [(1-z)(1-n^2) h_n r(1-r), (h_{t-1} - n) z(1-z), (1-z)(1-n^2) r],
-        so each step is one multiply, one (B, 3h) x (3h, h) product and dh * z.
+        so each step is one multiply, one (h, 3h) x (3h, B) product and dh * z.
         """
         x, hs, gates, h_ns = cache
         T, B, d = x.shape
         h = self.hidden_size
-        thirds = gates.reshape(T, B, 3, h)
-        r, z, n = (thirds[:, :, k] for k in range(3))
+        r, z, n = gates[:, :h], gates[:, h:2 * h], gates[:, 2 * h:]
         dn_pre = (1 - z) * (1 - n * n)  # da_n = dh * dn_pre
-        factors = np.empty((T, B, 3, h), dtype=self.dtype)
-        factors[:, :, 0] = dn_pre * h_ns * r * (1 - r)
-        factors[:, :, 1] = (hs[:-1] - n) * z * (1 - z)
-        factors[:, :, 2] = dn_pre * r
+        factors = np.empty((T, 3, h, B), dtype=self.dtype)
+        np.multiply(dn_pre * h_ns, r * (1 - r), out=factors[:, 0])
+        np.multiply(hs[:-1] - n, z * (1 - z), out=factors[:, 1])
+        np.multiply(dn_pre, r, out=factors[:, 2])
+        d_outputs = np.ascontiguousarray(d_outputs.transpose(0, 2, 1))  # columns, like the cache
 
-        da_h = np.empty((T, B, 3, h), dtype=self.dtype)
-        d_hidden = np.empty((T, B, h), dtype=self.dtype)
-        dh = np.zeros((B, h), dtype=self.dtype) if d_final_state is None else np.array(d_final_state, dtype=self.dtype)
-        through_weights = np.empty((B, h), dtype=self.dtype)
+        da_h = np.empty((T, 3 * h, B), dtype=self.dtype)
+        d_hidden = np.empty((T, h, B), dtype=self.dtype)
+        dh = np.zeros((h, B), dtype=self.dtype) if d_final_state is None else np.array(d_final_state, dtype=self.dtype).T.copy()
+        through_weights = np.empty((h, B), dtype=self.dtype)
         for t in reversed(range(T)):
             dh += d_outputs[t]
             d_hidden[t] = dh
-            np.multiply(dh[:, None, :], factors[t], out=da_h[t])
-            np.matmul(da_h[t].reshape(B, 3 * h), self.weight_hh, out=through_weights)
+            np.multiply(dh, factors[t], out=da_h[t].reshape(3, h, B))
+            np.matmul(self.weight_hh.T, da_h[t], out=through_weights)
             dh *= z[t]  # dh_{t-1} = dh_t * z_t + W_hh^T da^h
             dh += through_weights
         da_x = da_h.copy()
-        da_x[:, :, 2] = d_hidden * dn_pre  # the input side sees da_n without the factor r
-        rows_x, rows_h = da_x.reshape(T * B, 3 * h), da_h.reshape(T * B, 3 * h)
-        grads = {"weight_ih": rows_x.T @ x.reshape(T * B, d),
-                 "weight_hh": rows_h.T @ hs[:-1].reshape(T * B, h)}
-        if self.bias:
-            grads["bias_ih"] = rows_x.sum(axis=0)
-            grads["bias_hh"] = rows_h.sum(axis=0)
-        dx = (rows_x @ self.weight_ih).reshape(T, B, d)
-        return dx, dh, grads
+        np.multiply(d_hidden, dn_pre, out=da_x[:, 2 * h:])  # the input side sees da_n without the factor r
+        dx, grads = self._sequence_gradients(x, hs, da_x, da_h)
+        return dx, dh.T.copy(), grads

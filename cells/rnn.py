@@ -57,47 +57,44 @@ class RNNCell(RecurrentCell):
         return da @ self.weight_ih, da @ self.weight_hh, grads
 
     def forward_sequence(self, x, h0):
-        """All T steps at once, for the layers: x (T, B, d), h0 (B, h) -> (outputs, h_T, cache).
+        """All T steps, for the layers: x (T, B, d), h0 (B, h) -> (outputs, h_T, cache).
 
-        The same equations as `step`, arranged for speed: the input term W_ih x_t + b is
-        one (T*B, d) x (d, h) product before the loop, so the loop only adds W_hh h_{t-1}.
+        The same equations as `step`, arranged for speed: states are columns (h, B), as in
+        the equations; the input term W_ih x_t + b for every t is one (T*B, d) x (d, h)
+        product before the loop, so the loop only adds W_hh h_{t-1} and applies phi.
         """
         T, B, d = x.shape
         phi, _ = ACTIVATIONS[self.nonlinearity]
-        a = (x.reshape(T * B, d) @ self.weight_ih.T).reshape(T, B, self.hidden_size)
+        a = x.reshape(T * B, d) @ self.weight_ih.T
         if self.bias:
             a += self.bias_ih + self.bias_hh
-        hs = np.empty((T + 1, B, self.hidden_size), dtype=self.dtype)  # hs[t + 1] is h_t
-        hs[0] = h0
-        recurrent = np.empty((B, self.hidden_size), dtype=self.dtype)
+        a = np.ascontiguousarray(a.reshape(T, B, self.hidden_size).transpose(0, 2, 1))  # (T, h, B)
+        hs = np.empty((T + 1, self.hidden_size, B), dtype=self.dtype)  # hs[t + 1] is h_t
+        hs[0] = h0.T
+        recurrent = np.empty((self.hidden_size, B), dtype=self.dtype)
         for t in range(T):
-            np.matmul(hs[t], self.weight_hh.T, out=recurrent)
+            np.matmul(self.weight_hh, hs[t], out=recurrent)
             a[t] += recurrent
             phi(a[t], out=hs[t + 1])
-        return hs[1:], hs[T], (x, hs)
+        return hs[1:].transpose(0, 2, 1), hs[T].T.copy(), (x, hs)
 
     def backward_sequence(self, cache, d_outputs, d_final_state=None):
         """Backpropagation through time for `forward_sequence`: -> (dx, dh0, grads).
 
         The loop carries only dL/dh_t back; the weight gradients are sums over t of outer
-        products, computed after the loop as one product over all T*B rows.
+        products, computed after the loop as one product over all T*B columns.
         """
         x, hs = cache
         T, B, d = x.shape
         h = self.hidden_size
         _, phi_prime = ACTIVATIONS[self.nonlinearity]
         slope = phi_prime(hs[1:])  # phi'(a_t) for every t at once
-        da = np.empty((T, B, h), dtype=self.dtype)
-        dh = np.zeros((B, h), dtype=self.dtype) if d_final_state is None else np.array(d_final_state, dtype=self.dtype)
+        d_outputs = np.ascontiguousarray(d_outputs.transpose(0, 2, 1))  # columns, like the cache
+        da = np.empty((T, h, B), dtype=self.dtype)
+        dh = np.zeros((h, B), dtype=self.dtype) if d_final_state is None else np.array(d_final_state, dtype=self.dtype).T.copy()
         for t in reversed(range(T)):
             dh += d_outputs[t]
             np.multiply(dh, slope[t], out=da[t])
-            np.matmul(da[t], self.weight_hh, out=dh)
-        da_rows = da.reshape(T * B, h)
-        grads = {"weight_ih": da_rows.T @ x.reshape(T * B, d),
-                 "weight_hh": da_rows.T @ hs[:-1].reshape(T * B, h)}
-        if self.bias:
-            grads["bias_ih"] = da_rows.sum(axis=0)
-            grads["bias_hh"] = grads["bias_ih"].copy()
-        dx = (da_rows @ self.weight_ih).reshape(T, B, d)
-        return dx, dh, grads
+            np.matmul(self.weight_hh.T, da[t], out=dh)  # dh_{t-1} = W_hh^T da_t
+        dx, grads = self._sequence_gradients(x, hs, da, da)
+        return dx, dh.T.copy(), grads

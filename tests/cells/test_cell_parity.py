@@ -112,3 +112,29 @@ def test_none_state_means_zeros(kind):
     with torch.no_grad():
         first = module(torch.from_numpy(x[0]))
     np.testing.assert_allclose(out_none[0], (first[0] if kind == "lstm" else first).numpy(), rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
+def test_float32_cell_computes_in_float32_like_torch(kind):
+    """No silent upcast: a float32 cell's outputs and gradients are float32 and match torch's float32."""
+    cell = CELLS[kind](3, 4, rng=0, dtype=np.float32)
+    rng = np.random.default_rng(0)
+    x, d_outputs = rng.normal(size=(20, 2, 3)), rng.normal(size=(20, 2, 4)).astype(np.float32)
+    outputs, _, caches = cells.unroll(cell, x.astype(np.float32))
+    dx, d_initial, grads, d_hidden = cells.backprop_through_time(cell, caches, d_outputs)
+    assert outputs.dtype == dx.dtype == d_hidden.dtype == grads["weight_hh"].dtype == np.float32
+    module = TORCH_CELLS_32[kind](3, 4)
+    with torch.no_grad():
+        for name, value in cell.params().items():
+            getattr(module, name).copy_(torch.from_numpy(value))
+    xt = torch.tensor(x.astype(np.float32), requires_grad=True)
+    s, hs = None, []
+    for t in range(20):
+        s = module(xt[t], s)
+        hs.append(s[0] if kind == "lstm" else s)
+    (torch.stack(hs) * torch.from_numpy(d_outputs)).sum().backward()
+    np.testing.assert_allclose(outputs, torch.stack(hs).detach().numpy(), rtol=0, atol=1e-5)
+    np.testing.assert_allclose(dx, xt.grad.numpy(), rtol=0, atol=1e-4)
+
+
+TORCH_CELLS_32 = {"rnn": torch.nn.RNNCell, "lstm": torch.nn.LSTMCell, "gru": torch.nn.GRUCell}
