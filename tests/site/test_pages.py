@@ -38,10 +38,15 @@ def test_all_math_is_typeset_by_mathjax(open_page, page):
     assert untypeset == [], f"{page}: math left as TeX source: {untypeset}"
 
 
-def test_intro_has_typeset_math_and_is_photographed(open_page):
+def test_intro_has_typeset_math_and_launch_buttons_and_is_photographed(open_page):
     site_page = open_page(html_path(PAGES[0]))
-    assert site_page.page.locator("article mjx-container").count() >= 1
-    # For the README and for people reviewing a change: the front page as a reader sees it.
+    page = site_page.page
+    assert page.locator("article mjx-container").count() >= 1
+    page.locator(".dropdown-launch-buttons button").first.hover()
+    launch_menu = page.locator(".dropdown-launch-buttons .dropdown-menu")
+    launch_menu.wait_for(state="visible")
+    assert [t.strip() for t in launch_menu.locator("a").all_inner_texts()] == ["Binder", "JupyterHub", "Colab"]
+    # For the README and for reviewers: the front page as a reader first sees it, launch menu open.
     path = site_page.screenshot("intro", full_page=False)
     assert path.stat().st_size > 10_000
 
