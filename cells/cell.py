@@ -125,14 +125,15 @@ class RecurrentCell:
         product each, over all T*B columns at once; dx_t = W_ih^T da_t likewise.
         """
         T, B, d = x.shape
-        rows_x = np.ascontiguousarray(da_x.transpose(0, 2, 1)).reshape(T * B, -1)
-        rows_h = rows_x if da_h is da_x else np.ascontiguousarray(da_h.transpose(0, 2, 1)).reshape(T * B, -1)
-        h_prev = np.ascontiguousarray(hs[:-1].transpose(0, 2, 1)).reshape(T * B, -1)
-        grads = {"weight_ih": rows_x.T @ x.reshape(T * B, d), "weight_hh": rows_h.T @ h_prev}
+        # (T, G*h, B) -> (G*h, T*B): each column one (t, sequence) pair, each row one unit
+        columns_x = np.ascontiguousarray(da_x.transpose(1, 0, 2)).reshape(-1, T * B)
+        columns_h = columns_x if da_h is da_x else np.ascontiguousarray(da_h.transpose(1, 0, 2)).reshape(-1, T * B)
+        h_prev_rows = np.ascontiguousarray(hs[:-1].transpose(0, 2, 1)).reshape(T * B, -1)
+        grads = {"weight_ih": columns_x @ x.reshape(T * B, d), "weight_hh": columns_h @ h_prev_rows}
         if self.bias:
-            grads["bias_ih"] = rows_x.sum(axis=0)
-            grads["bias_hh"] = rows_h.sum(axis=0)
-        return (rows_x @ self.weight_ih).reshape(T, B, d), grads
+            grads["bias_ih"] = columns_x.sum(axis=1)
+            grads["bias_hh"] = columns_h.sum(axis=1)
+        return (columns_x.T @ self.weight_ih).reshape(T, B, d), grads
 
     def _zero_grads(self):
         return {name: np.zeros_like(p) for name, p in self.params().items()}

@@ -79,10 +79,17 @@ class LSTMCell(RecurrentCell):
         """
         T, B, d = x.shape
         h = self.hidden_size
-        a = x.reshape(T * B, d) @ self.weight_ih.T
+        # sigma(a) = (1 + tanh(a / 2)) / 2, so with the rows of i, f and o halved in advance one
+        # tanh call serves all four gates: gates = scale * tanh(scale * a) + (1 - scale), where
+        # scale is 1/2 on the i, f, o rows and 1 on the g rows.
+        scale = np.full((4 * h, 1), 0.5, dtype=self.dtype)
+        scale[2 * h:3 * h] = 1.0
+        offset = 1.0 - scale
+        a = x.reshape(T * B, d) @ (self.weight_ih * scale).T
         if self.bias:
-            a += self.bias_ih + self.bias_hh
+            a += (self.bias_ih + self.bias_hh) * scale[:, 0]
         gates = np.ascontiguousarray(a.reshape(T, B, 4 * h).transpose(0, 2, 1))  # (T, 4h, B)
+        w_hh = self.weight_hh * scale
         hs = np.empty((T + 1, h, B), dtype=self.dtype)  # hs[t + 1] is h_t, cs likewise
         cs = np.empty((T + 1, h, B), dtype=self.dtype)
         tanh_cs = np.empty((T, h, B), dtype=self.dtype)
@@ -91,11 +98,11 @@ class LSTMCell(RecurrentCell):
         input_part = np.empty((h, B), dtype=self.dtype)
         for t in range(T):
             a_t = gates[t]  # the pre-activations become the gates, in place
-            np.matmul(self.weight_hh, hs[t], out=recurrent)
+            np.matmul(w_hh, hs[t], out=recurrent)
             a_t += recurrent
-            sigmoid(a_t[:2 * h], out=a_t[:2 * h])  # i and f are adjacent
-            np.tanh(a_t[2 * h:3 * h], out=a_t[2 * h:3 * h])
-            sigmoid(a_t[3 * h:], out=a_t[3 * h:])
+            np.tanh(a_t, out=a_t)
+            a_t *= scale
+            a_t += offset
             i, f, g, o = a_t[:h], a_t[h:2 * h], a_t[2 * h:3 * h], a_t[3 * h:]
             c = cs[t + 1]
             np.multiply(f, cs[t], out=c)  # c_t = f_t * c_{t-1} + i_t * g_t
