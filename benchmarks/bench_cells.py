@@ -12,14 +12,20 @@ tracemalloc (numpy reports its array allocations to it); torch's allocator is no
 """
 
 import argparse
+import os
 import statistics
+import sys
 import time
 import tracemalloc
 
-import numpy as np
-import torch
+# OpenBLAS reads its thread count once, when numpy is imported, so --blas-threads must act first.
+if "--blas-threads" in sys.argv:
+    os.environ["OPENBLAS_NUM_THREADS"] = sys.argv[sys.argv.index("--blas-threads") + 1]
 
-import cells
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+import cells  # noqa: E402
 
 SIZES = [dict(T=50, B=32, d=8, h=64), dict(T=100, B=64, d=1, h=128), dict(T=200, B=16, d=32, h=32)]
 KINDS = {"lstm": (cells.LSTM, torch.nn.LSTM), "gru": (cells.GRU, torch.nn.GRU), "rnn": (cells.RNN, torch.nn.RNN)}
@@ -78,8 +84,10 @@ def compare(kind, size, repeats):
 
 def run_benchmark(repeats):
     torch.set_num_threads(2)
+    blas = os.environ.get("OPENBLAS_NUM_THREADS", "default (one per core)")
     print(f"torch {torch.__version__}, numpy {np.__version__}, torch threads {torch.get_num_threads()}, "
-          f"{repeats} interleaved repeats, medians; ratio = numpy / torch (float32 torch)")
+          f"numpy OpenBLAS threads {blas}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
+    print(f"{repeats} interleaved repeats, medians (min in brackets); ratio = numpy / torch (float32 torch)")
     header = (f"{'size':>22} {'kind':>5} {'torch f32 ms':>13} {'numpy f32 ms':>13} {'ratio':>6} "
               f"{'numpy f64 ms':>13} {'ratio':>6} {'peak MB f32':>12} {'peak MB f64':>12}")
     print(header)
@@ -118,6 +126,7 @@ def main():
     parser.add_argument("--train-only", action="store_true", help="only the training run")
     parser.add_argument("--max-steps", type=int, default=20000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--blas-threads", help="set OPENBLAS_NUM_THREADS for numpy before it loads")
     args = parser.parse_args()
     if not args.train_only:
         run_benchmark(args.repeats)
