@@ -77,9 +77,10 @@ def compare(kind, size, repeats):
         times["numpy32"].append(timed(numpy_step, layer32, x32, d_out32))
         times["numpy64"].append(timed(numpy_step, layer64, x64, d_out64))
     medians = {k: statistics.median(v) for k, v in times.items()}
+    minima = {k: min(v) for k, v in times.items()}
     memory = {"numpy32": peak_bytes(numpy_step, layer32, x32, d_out32),
               "numpy64": peak_bytes(numpy_step, layer64, x64, d_out64)}
-    return medians, memory
+    return medians, minima, memory
 
 
 def run_benchmark(repeats):
@@ -88,16 +89,18 @@ def run_benchmark(repeats):
     print(f"torch {torch.__version__}, numpy {np.__version__}, torch threads {torch.get_num_threads()}, "
           f"numpy OpenBLAS threads {blas}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
     print(f"{repeats} interleaved repeats, medians (min in brackets); ratio = numpy / torch (float32 torch)")
-    header = (f"{'size':>22} {'kind':>5} {'torch f32 ms':>13} {'numpy f32 ms':>13} {'ratio':>6} "
-              f"{'numpy f64 ms':>13} {'ratio':>6} {'peak MB f32':>12} {'peak MB f64':>12}")
+    header = (f"{'size':>22} {'kind':>5} {'torch f32 ms':>13} {'numpy f32 ms':>13} {'ratio':>12} "
+              f"{'numpy f64 ms':>13} {'ratio':>12} {'peak MB f32':>12} {'peak MB f64':>12}")
     print(header)
     print("-" * len(header))
     for size in SIZES:
         label = "T={T} B={B} d={d} h={h}".format(**size)
         for kind in KINDS:
-            medians, memory = compare(kind, size, repeats)
+            medians, minima, memory = compare(kind, size, repeats)
             t, n32, n64 = (1000 * medians[k] for k in ("torch", "numpy32", "numpy64"))
-            print(f"{label:>22} {kind:>5} {t:13.2f} {n32:13.2f} {n32 / t:6.2f} {n64:13.2f} {n64 / t:6.2f} "
+            r32 = f"{n32 / t:.2f} ({minima['numpy32'] / minima['torch']:.2f})"
+            r64 = f"{n64 / t:.2f} ({minima['numpy64'] / minima['torch']:.2f})"
+            print(f"{label:>22} {kind:>5} {t:13.2f} {n32:13.2f} {r32:>12} {n64:13.2f} {r64:>12} "
                   f"{memory['numpy32'] / 2**20:12.2f} {memory['numpy64'] / 2**20:12.2f}", flush=True)
 
 

@@ -119,8 +119,11 @@ def time_site(browser, site_dir, moves):
     import http.server
     import threading
 
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site_dir))
-    handler.log_message = lambda *a: None
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(site_dir))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}/"
@@ -129,10 +132,12 @@ def time_site(browser, site_dir, moves):
         if "widget-view+json" not in html.read_text(errors="replace"):
             continue
         page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.set_default_timeout(120_000)
         page.route("**/*", lambda r: r.continue_() if r.request.url.startswith((base, "data:", "blob:")) else r.abort())
         page.goto(base + html.relative_to(site_dir).as_posix(), wait_until="load")
-        page.wait_for_load_state("networkidle")
-        if page.query_selector(".uw") is None:
+        try:
+            page.wait_for_selector(".uw", timeout=60_000)
+        except Exception:  # a page whose widgets are not ours
             page.close()
             continue
         times = page.evaluate(TIME_MOVES, [moves])
