@@ -115,3 +115,15 @@ def test_float32_layer_stays_float32():
     output, (h_n, c_n) = layer.forward(np.ones((5, 2, 3)))
     dx, grads = layer.backward(np.ones_like(output))
     assert output.dtype == h_n.dtype == dx.dtype == grads["weight_hh_l0"].dtype == np.float32
+
+
+def test_lstm_backward_accepts_one_half_of_d_state():
+    """d_state=(None, dc_n): only the cell state's gradient is given; None counts as zeros."""
+    layer = cells.LSTM(2, 3, rng=0)
+    x = np.random.default_rng(0).normal(size=(4, 2, 2))
+    output, (h_n, c_n) = layer.forward(x)
+    dc_n = np.ones_like(c_n)
+    dx_half, grads_half = layer.backward(np.zeros_like(output), (None, dc_n))
+    dx_full, grads_full = layer.backward(np.zeros_like(output), (np.zeros_like(h_n), dc_n))
+    np.testing.assert_array_equal(dx_half, dx_full)
+    assert np.abs(dx_half).sum() > 0

@@ -87,3 +87,25 @@ def test_train_errors():
         cells.SGD().step({"a": np.zeros(1), "b": np.zeros(1)}, {"a": np.zeros(1), "c": np.zeros(1)})
     with pytest.raises(ValueError, match=r"recurrent must be a cells layer"):
         cells.SequenceModel(cells.LSTMCell(2, 3), 1)
+
+
+def test_training_steps_follow_torch_exactly():
+    """Five steps of LSTM + linear head with Adam and clipping: the same weights as torch's."""
+    rng = np.random.default_rng(3)
+    model = cells.SequenceModel(cells.LSTM(2, 5, num_layers=2, rng=0), 1, rng=1)
+    lstm, head = cells.to_torch(model.rnn), cells.to_torch(model.head)
+    torch_params = list(lstm.parameters()) + list(head.parameters())
+    torch_opt = torch.optim.Adam(torch_params, lr=0.01)
+    batches = [cells.tasks.adding_problem(4, 6, rng) for _ in range(5)]
+    cells.train(model, iter(batches).__next__, loss="mse", optimizer=cells.Adam(0.01), steps=5,
+                max_norm=0.5, progress=False)
+    for x, y in batches:
+        torch_opt.zero_grad()
+        output, _ = lstm(torch.from_numpy(x))
+        loss = torch.nn.functional.mse_loss(head(output[-1]), torch.from_numpy(y))
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(torch_params, 0.5)
+        torch_opt.step()
+    for name, p in lstm.named_parameters():
+        np.testing.assert_allclose(model.params()["rnn." + name], p.detach().numpy(), rtol=0, atol=1e-10, err_msg=name)
+    np.testing.assert_allclose(model.params()["head.weight"], head.weight.detach().numpy(), rtol=0, atol=1e-10)
