@@ -111,15 +111,18 @@ def run_training(max_steps, seed):
     held_out = cells.tasks.adding_problem(1000, 50, rng=seed + 1)
     print(f"\ntraining: LSTM(2, 64) + Dense(64, 1), batch 64, Adam(1e-3), clip 1.0, adding problem T=50; "
           f"test MSE on 1000 held-out sequences every 100 steps (baseline {cells.tasks.adding_problem_baseline():.3f})")
+    cpu_start = time.process_time()
     history = cells.train(model, lambda: cells.tasks.adding_problem(64, 50, rng), loss="mse",
                           optimizer=cells.Adam(1e-3), max_norm=1.0, steps=max_steps, evaluate=held_out,
                           eval_every=100, target=0.01, progress=True, description="adding T=50")
     for step, score in zip(history.eval_steps, history.eval_losses):
         if step % 500 == 0 or score < 0.01:
             print(f"  step {step:6d}  test MSE {score:.4f}")
+    cpu_seconds = time.process_time() - cpu_start
     outcome = "reached" if history.reached_target else "did NOT reach"
-    print(f"{outcome} test MSE < 0.01 after {len(history)} steps in {history.seconds:.1f} s "
-          f"({1000 * history.seconds / len(history):.1f} ms per step, including evaluations)")
+    print(f"{outcome} test MSE < 0.01 after {len(history)} steps in {history.seconds:.1f} s wall, "
+          f"{cpu_seconds:.1f} s CPU ({1000 * history.seconds / len(history):.1f} ms wall per step, "
+          f"including evaluations; load average {os.getloadavg()[0]:.1f})")
 
 
 def main():
