@@ -313,7 +313,7 @@ def check_unrolled_forward(fn):
     except Exception as error:  # a reader's function may fail in any way; report it kindly
         return _wrong(f"Your function raised {type(error).__name__}: {error}")
     if result is None:
-        return _wrong("Your function returned None: finish its body and return the array.")
+        return _wrong("Your function returned None: finish its body.")
     try:
         result = np.asarray(result, dtype=float)
     except (TypeError, ValueError):
