@@ -250,7 +250,7 @@ def clip_reference():
 
 def check_clip_by_global_norm(answer):
     """Answer: a dict with the clipped "weight_hh" (2 x 2) and "bias_hh" (2 numbers)."""
-    if _unanswered(answer, 'a dict {"weight_hh": ..., "bias_hh": ...} of clipped gradients'):
+    if _unanswered(answer, "your dict of clipped gradients"):
         return False
     if not isinstance(answer, dict) or set(answer) != set(CLIP_GRADS):
         got = sorted(answer) if isinstance(answer, dict) else type(answer).__name__
