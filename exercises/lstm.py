@@ -10,7 +10,7 @@ raises ValueError naming what was expected and what was given.
 from __future__ import annotations
 
 import math
-import re
+import textwrap
 from numbers import Real
 
 import numpy as np
@@ -39,7 +39,7 @@ ONE_STEP = {"c_prev": 2.0, "i": 0.9, "f": 0.5, "g": -0.6, "o": 0.8}
 HALF_LIFE_STEPS = 50
 BIAS_GAIN_STEPS = 50
 TORCH_COUNT_SIZES = {"input_size": 40, "hidden_size": 256}
-STACKED_SIZES = {"input_size": 28, "hidden_size": 128, "num_layers": 2}
+STACKED_SIZES = {"input_size": 13, "hidden_size": 100, "num_layers": 2}
 OVERWRITE_MEMORY = {"c_prev": 0.8, "g": -0.5, "tolerance": 0.05}
 
 _RIGHT = "Correct! "
@@ -47,9 +47,11 @@ _WRONG = "Not yet. "
 
 
 def _report(ok: bool, message: str) -> bool:
-    if not re.match(r"[a-z](_|\b)", message):  # "c_t is ..." and "h and c ..." keep their symbol
+    first_word = message.split(maxsplit=1)[0].strip(",.;:")
+    if "_" not in first_word and len(first_word) > 1:  # "c_t is ...", "h and c ..." keep their symbol
         message = message[:1].upper() + message[1:]
-    print((_RIGHT if ok else _WRONG) + message)
+    # Wrapped, so that the feedback reads without scrolling in a notebook and on the page.
+    print(textwrap.fill((_RIGHT if ok else _WRONG) + message, width=76))
     return ok
 
 
@@ -232,7 +234,7 @@ def check_param_count_torch(answer) -> bool:
 
 # ---------------------------------------------------------------- exercise: stacked bidirectional (Keras)
 def check_param_count_stacked(answer) -> bool:
-    """answer = parameters of two stacked Bidirectional(LSTM(128)) layers in Keras on input size 28."""
+    """answer = parameters of two stacked Bidirectional(LSTM(100)) layers in Keras on input size 13."""
     n = _integer(answer, "a parameter count")
     d, h, layers = STACKED_SIZES["input_size"], STACKED_SIZES["hidden_size"], STACKED_SIZES["num_layers"]
     reference = _count("lstm", d, h, num_layers=layers, bidirectional=True, convention="keras")

@@ -19,8 +19,9 @@ def sigmoid(a):
 
 
 def run(checker, answer, capsys):
+    """The checker's verdict and its printed feedback, with line wrapping undone."""
     result = checker(answer)
-    return result, capsys.readouterr().out
+    return result, " ".join(capsys.readouterr().out.split())
 
 
 # ------------------------------------------------------------------ one step by hand
@@ -174,19 +175,20 @@ def keras_lstm(d, h):
 
 
 def test_count_stacked_reference(capsys):
-    n = 2 * keras_lstm(28, 128) + 2 * keras_lstm(256, 128)
+    n = 2 * keras_lstm(13, 100) + 2 * keras_lstm(200, 100)
+    assert n == 332_000  # worked by hand in the chapter's solution
     ok, _ = run(ex.check_param_count_stacked, n, capsys)
     assert ok
 
 
 def test_count_stacked_mistakes(capsys):
-    first = 2 * keras_lstm(28, 128)
-    torch_total = torch_count(torch.nn.LSTM(28, 128, num_layers=2, bidirectional=True))
+    first = 2 * keras_lstm(13, 100)
+    torch_total = torch_count(torch.nn.LSTM(13, 100, num_layers=2, bidirectional=True))
     cases = [
-        (first + 2 * keras_lstm(128, 128), "input size is 2h, not h"),
-        (first + 2 * keras_lstm(28, 128), "does not read x_t"),
+        (first + 2 * keras_lstm(100, 100), "input size is 2h, not h"),
+        (first + 2 * keras_lstm(13, 100), "does not read x_t"),
         (torch_total, "PyTorch's count"),
-        (keras_lstm(28, 128) + keras_lstm(128, 128), "one-directional"),
+        (keras_lstm(13, 100) + keras_lstm(100, 100), "one-directional"),
         (first, "first layer only"),
     ]
     for answer, feedback in cases:
