@@ -9,7 +9,9 @@ For every signature widget it prints
     fresh interpreter);
   - in Debian's Chromium, the median and 95th percentile time from a slider's input event to the
     redrawn SVG with layout done (the handler redraws synchronously; the time includes forcing
-    style and layout), over `--moves` moves of every slider, target < 16 ms (one frame).
+    style and layout), over `--moves` moves of every slider, target < 16 ms (one frame), and the
+    median of the widget's own script time (pick the rows, build and insert the SVG).
+The load average is printed too: on a shared machine it dominates the redraw times.
 The redraw runs on a page that loads the widget's real front end and state with a minimal
 stand-in for the anywidget model (get / set / on / save_changes). With --site it also times the
 widgets on the built site, where the real html-manager and anywidget front end render them.
@@ -17,6 +19,7 @@ widgets on the built site, where the real html-manager and anywidget front end r
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import subprocess
@@ -55,7 +58,7 @@ window.READY = true;
 
 # Moves every slider `moves` times, back and forth over its range; returns the milliseconds per move.
 TIME_MOVES = """async ([moves]) => {
-  const times = [];
+  const times = [], scripts = [];
   for (const root of document.querySelectorAll(".uw")) {
     const inputs = [...root.querySelectorAll("input[type=range]")];
     for (const input of inputs) {
@@ -71,11 +74,12 @@ TIME_MOVES = """async ([moves]) => {
         root.getBoundingClientRect();              // force style and layout of the new drawing
         root.querySelector("svg, .uw-line-text")?.getBoundingClientRect();
         times.push(performance.now() - t0);
+        scripts.push(+root.dataset.drawMs);  // the widget's own work: pick rows, build and insert the SVG
         await new Promise((r) => requestAnimationFrame(r));
       }
     }
   }
-  return times;
+  return [times, scripts];
 }"""
 
 
@@ -106,11 +110,11 @@ def time_redraws(browser, widget, moves, folder):
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(path.as_uri())
     page.wait_for_function("window.READY === true")
-    times = page.evaluate(TIME_MOVES, [moves])
+    times, scripts = page.evaluate(TIME_MOVES, [moves])
     page.close()
     if errors:
         raise RuntimeError(f"console errors: {errors}")
-    return times
+    return times, scripts
 
 
 def time_site(browser, site_dir, moves):
@@ -140,7 +144,7 @@ def time_site(browser, site_dir, moves):
         except Exception:  # a page whose widgets are not ours
             page.close()
             continue
-        times = page.evaluate(TIME_MOVES, [moves])
+        times, _ = page.evaluate(TIME_MOVES, [moves])
         results[html.relative_to(site_dir).as_posix()] = times
         page.close()
     server.shutdown()
@@ -154,16 +158,18 @@ def main():
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
+    print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print(f"{'widget':<22}{'data KB':>9}{'total KB':>10}{'eval best s':>13}{'eval med s':>12}"
-          f"{'moves':>7}{'redraw med ms':>15}{'p95 ms':>9}")
+          f"{'moves':>7}{'redraw med ms':>15}{'p95 ms':>9}{'script med ms':>15}")
     with sync_playwright() as p, tempfile.TemporaryDirectory() as folder:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         for name, make in WIDGETS.items():
             best, median = measure_build(name)
             widget = make()
-            times = time_redraws(browser, widget, args.moves, folder)
+            times, scripts = time_redraws(browser, widget, args.moves, folder)
             print(f"{name:<22}{data_size(widget) / 1000:>9.1f}{widget.state_size() / 1000:>10.1f}{best:>13.2f}"
-                  f"{median:>12.2f}{len(times):>7}{statistics.median(times):>15.2f}{percentile(times, 0.95):>9.2f}")
+                  f"{median:>12.2f}{len(times):>7}{statistics.median(times):>15.2f}{percentile(times, 0.95):>9.2f}"
+                  f"{statistics.median(scripts):>15.2f}")
             sys.stdout.flush()
         if args.site:
             print(f"\non the built site {args.site}:")
@@ -171,6 +177,7 @@ def main():
                 print(f"  {page:<40} moves {len(times):>5}  redraw median {statistics.median(times):6.2f} ms"
                       f"  p95 {percentile(times, 0.95):6.2f} ms")
         browser.close()
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -123,7 +123,8 @@ function drawLine(p, ctx) {
     const ys = ctx.get(s.key), col = `uw-c${(s.color ?? k) % 6}`;
     const dash = s.dash === true || s.dash === "dash" ? ' stroke-dasharray="7 4"' : s.dash === "dot" ? ' stroke-dasharray="2 3"' : "";
     let d = "", pen = false, marks = "";
-    const few = ys.length <= 25;
+    const few = ys.length <= 12;
+    const lone = (j) => !(j > 0 && Number.isFinite(ys[j - 1])) && !(j + 1 < ys.length && Number.isFinite(ys[j + 1]));
     for (let j = 0; j < ys.length; j++) {
       let y = ys[j], clamped = false;
       if (Number.isNaN(y) || xs[j] === undefined || Number.isNaN(xs[j])) { pen = false; continue; }
@@ -134,7 +135,7 @@ function drawLine(p, ctx) {
       // A clamped point is not where the value is: mark it, but draw no line through it.
       if (!clamped) d += (pen ? "L" : "M") + px + " " + py;
       pen = !clamped;
-      if (few || clamped) marks += `<circle cx="${px}" cy="${py}" r="${clamped ? 3.5 : 2.6}" class="${clamped ? "uw-hollow" : "uw-dot"}"/>`;
+      if (few || clamped || lone(j)) marks += `<circle cx="${px}" cy="${py}" r="${clamped ? 3.5 : 2.6}" class="${clamped ? "uw-hollow" : "uw-dot"}"/>`;
     }
     out += `<g class="uw-series ${col}" data-key="${esc(s.key)}" data-y="${ys.map(String).join(",")}"><path d="${d}" fill="none"${dash}/>${marks}</g>`;
     const absent = ys.every((y) => Number.isNaN(y)) ? " (not drawn here)" : "";
@@ -170,7 +171,7 @@ function drawHeatmap(p, ctx) {
     row.forEach((v, c) => {
       const [fill, light] = colour((v - p.vmin) / (p.vmax - p.vmin), p.diverging ? DIV : SEQ);
       const x = L + c * cell, y = T + r * ch;
-      out += `<rect class="uw-cell" x="${x}" y="${y}" width="${cell - 1}" height="${ch - 1}" fill="${fill}" data-v="${v}"><title>${esc(p.rowLabels[r] ?? "")}, ${esc(p.colLabels[c] ?? c)}: ${fmt(v, ".3g")}</title></rect>`;
+      out += `<rect class="uw-cell" x="${x}" y="${y}" width="${cell - 1}" height="${ch - 1}" fill="${fill}" data-v="${v}"/>`;
       if (p.showValues) out += `<text x="${x + cell / 2}" y="${y + ch / 2 + 4}" text-anchor="middle" font-size="9" fill="${light ? "#000" : "#fff"}">${fmt(v, ".2f")}</text>`;
     });
   });
