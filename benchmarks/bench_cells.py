@@ -2,10 +2,13 @@
 
     python benchmarks/bench_cells.py            # the three sizes, ratios and peak memory
     python benchmarks/bench_cells.py --train    # plus: numpy LSTM on the adding problem to MSE < 0.01
+    python benchmarks/bench_cells.py --cpu-time --blas-threads 1   # CPU seconds, one thread each
 
 torch runs with torch.set_num_threads(2). Each repeat times torch and numpy back to back on the
 same input, so both see the same load on a shared machine; the figures are medians over the
-repeats. ratio = numpy time / torch time (below 1: numpy is faster). torch is timed in its
+repeats. On a heavily shared machine, threads that wait for each other inflate wall times
+(torch's two OpenMP threads most of all), so --cpu-time (with --blas-threads 1) times the CPU
+seconds of one-threaded torch and numpy instead: a like-for-like measure of the work done. ratio = numpy time / torch time (below 1: numpy is faster). torch is timed in its
 default float32 and numpy in float32 (the like-for-like ratio) and in float64 (the library's
 default, which the book uses). Peak memory of numpy's forward + backward is measured with
 tracemalloc (numpy reports its array allocations to it); torch's allocator is not visible there.
@@ -43,10 +46,13 @@ def torch_step(module, x, d_output):
     output.backward(d_output)
 
 
+CLOCK = time.perf_counter  # --cpu-time switches to time.process_time
+
+
 def timed(fn, *args):
-    start = time.perf_counter()
+    start = CLOCK()
     fn(*args)
-    return time.perf_counter() - start
+    return CLOCK() - start
 
 
 def peak_bytes(fn, *args):
@@ -83,12 +89,14 @@ def compare(kind, size, repeats):
     return medians, minima, memory
 
 
-def run_benchmark(repeats):
-    torch.set_num_threads(2)
+def run_benchmark(repeats, torch_threads):
+    torch.set_num_threads(torch_threads)
     blas = os.environ.get("OPENBLAS_NUM_THREADS", "default (one per core)")
     print(f"torch {torch.__version__}, numpy {np.__version__}, torch threads {torch.get_num_threads()}, "
           f"numpy OpenBLAS threads {blas}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
-    print(f"{repeats} interleaved repeats, medians (min in brackets); ratio = numpy / torch (float32 torch)")
+    clock = "CPU time (process_time)" if CLOCK is time.process_time else "wall time"
+    print(f"{repeats} interleaved repeats of {clock}, medians (ratio of minima in brackets); "
+          "ratio = numpy / torch (float32 torch)")
     header = (f"{'size':>22} {'kind':>5} {'torch f32 ms':>13} {'numpy f32 ms':>13} {'ratio':>12} "
               f"{'numpy f64 ms':>13} {'ratio':>12} {'peak MB f32':>12} {'peak MB f64':>12}")
     print(header)
@@ -133,9 +141,14 @@ def main():
     parser.add_argument("--max-steps", type=int, default=20000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--blas-threads", help="set OPENBLAS_NUM_THREADS for numpy before it loads")
+    parser.add_argument("--cpu-time", action="store_true",
+                        help="time CPU seconds of this process, not wall time, with torch on one thread "
+                             "(use with --blas-threads 1): a like-for-like count of work on a loaded machine")
     args = parser.parse_args()
     if not args.train_only:
-        run_benchmark(args.repeats)
+        global CLOCK
+        CLOCK = time.process_time if args.cpu_time else time.perf_counter
+        run_benchmark(args.repeats, torch_threads=1 if args.cpu_time else 2)
     if args.train or args.train_only:
         torch.set_num_threads(2)
         run_training(args.max_steps, args.seed)
