@@ -164,6 +164,12 @@ def build(title, sliders, fields, panels, presets=None, caption="", settings=Non
     """Evaluate `fields` over the grid of `sliders` and return a GridWidget drawing `panels`.
 
     presets: {button label: {slider name: value}}; settings: the initial slider values.
+    For example, a decaying memory c_t = f^t:
+
+        w = build("Memory", [Slider("f", [0.5, 0.9, 0.99], "forget gate f", ".2f")],
+                  [Field("c", lambda f: f ** np.arange(21), ["f"])],
+                  [line_plot([{"key": "c", "label": "c_t"}], list(range(21)), xlabel="t")],
+                  presets={"keep": {"f": 0.99}})
     """
     names = [s.name for s in sliders]
     if len(set(names)) != len(names):

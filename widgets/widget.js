@@ -323,7 +323,7 @@ function render({ model, el }) {
     html += `<div class="uw-presets" role="group" aria-label="presets"><span>Presets:</span>` +
       spec.presets.map((p, k) => `<button type="button" data-preset="${k}">${esc(p.label)}</button>`).join("") + `</div>`;
   }
-  html += `<div class="uw-panels">` + spec.panels.map((p, k) => `<figure class="uw-panel uw-panel-${p.kind}" data-panel="${k}">${p.title ? `<figcaption>${esc(p.title)}</figcaption>` : ""}<div class="uw-draw" aria-live="polite"></div></figure>`).join("") + `</div>`;
+  html += `<div class="uw-panels">` + spec.panels.map((p, k) => `<figure class="uw-panel uw-panel-${p.kind}" data-panel="${k}">${p.title ? `<figcaption>${esc(p.title)}</figcaption>` : ""}<div class="uw-draw"${p.kind === "text" || p.kind === "table" ? ' aria-live="polite"' : ""}></div></figure>`).join("") + `</div>`;
   root.innerHTML = html;
   el.appendChild(root);
 
