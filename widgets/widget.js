@@ -203,7 +203,8 @@ function drawDiagram(p, ctx) {
       } else if (kind === "circle") {
         const [, x, y, r, c, label] = it;
         out += `<g class="uw-d ${cls(c)}"><circle cx="${x}" cy="${y}" r="${r}"/>`;
-        if (label) out += `<text x="${x}" y="${y + 4}" text-anchor="middle" class="uw-small">${esc(label)}</text>`;
+        const size = label && String(label).length > 3 ? ' font-size="8"' : "";
+        if (label) out += `<text x="${x}" y="${y + 3}" text-anchor="middle" class="uw-small"${size}>${esc(label)}</text>`;
         out += "</g>";
       } else if (kind === "arrow" || kind === "line") {
         const [, ax, ay, bx, by, c] = it;
