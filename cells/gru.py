@@ -79,7 +79,8 @@ class GRUCell(RecurrentCell):
             a += self.bias_ih
             a[:, :2 * h] += self.bias_hh[:2 * h]
         gates = np.ascontiguousarray(a.reshape(T, B, 3 * h).transpose(0, 2, 1))  # (T, 3h, B)
-        b_hn = self.bias_hh[2 * h:, None] if self.bias else 0.0
+        # b_hn as a full (h, B) array: broadcasting an (h, 1) column inside the loop is twice as slow
+        b_hn = np.repeat(self.bias_hh[2 * h:, None], B, axis=1) if self.bias else np.zeros((h, B), self.dtype)
         hs = np.empty((T + 1, h, B), dtype=self.dtype)  # hs[t + 1] is h_t
         hs[0] = h0.T
         h_ns = np.empty((T, h, B), dtype=self.dtype)  # W_hn h_{t-1} + b_hn, needed by dr
