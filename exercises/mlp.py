@@ -5,11 +5,12 @@ made and returns True or False. Reference answers are computed with ``cells``; t
 feedback never prints them.
 """
 
-import numbers
 
 import numpy as np
 
 import cells
+
+from ._answers import as_float, as_int, as_shape, right, unanswered, wrong
 
 __all__ = [
     "check_layer_output_shape",
@@ -20,55 +21,6 @@ __all__ = [
     "check_window_weights",
     "check_recurrence_step",
 ]
-
-
-def _right(message):
-    print("Correct. " + message)
-    return True
-
-
-def _wrong(message):
-    print("Not yet. " + message)
-    return False
-
-
-def _unanswered(answer):
-    """True (after saying so) when the reader has not replaced the placeholder yet."""
-    if answer is Ellipsis or answer is None:
-        print("Replace ... with your answer, then run the cell again.")
-        return True
-    return False
-
-
-def _as_int(answer):
-    """The answer as a Python int, or None when it is not a whole number."""
-    if isinstance(answer, bool):
-        return None
-    if isinstance(answer, numbers.Integral):
-        return int(answer)
-    if isinstance(answer, numbers.Real) and float(answer).is_integer():
-        return int(answer)
-    return None
-
-
-def _as_float(answer):
-    if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
-        try:
-            array = np.asarray(answer, dtype=float)
-        except (TypeError, ValueError):
-            return None
-        return float(array) if array.size == 1 else None
-    return float(answer)
-
-
-def _as_shape(answer):
-    """The answer as a tuple of ints (tuples, lists and torch.Size all work), or None."""
-    try:
-        items = tuple(answer)
-    except TypeError:
-        return None
-    ints = tuple(_as_int(item) for item in items)
-    return None if any(item is None for item in ints) else ints
 
 
 def _param_total(layer):
@@ -82,30 +34,30 @@ LAYER_IN, LAYER_OUT, LAYER_BATCH = 5, 3, 8
 
 def check_layer_output_shape(answer):
     """cells.Dense(in_features=5, out_features=3) receives a batch of 8 inputs: output shape?"""
-    if _unanswered(answer):
+    if unanswered(answer):
         return False
     layer = cells.Dense(LAYER_IN, LAYER_OUT, rng=0)
     expected = tuple(layer.forward(np.zeros((LAYER_BATCH, LAYER_IN))).shape)
-    shape = _as_shape(answer)
+    shape = as_shape(answer)
     if shape is None:
-        return _wrong("Give the shape as a tuple of integers, for example (2, 7).")
+        return wrong("Give the shape as a tuple of integers, for example (2, 7).")
     if shape == expected:
-        return _right("One row per example in the batch, one column per unit of the layer.")
+        return right("One row per example in the batch, one column per unit of the layer.")
     if len(shape) != 2:
-        return _wrong(
+        return wrong(
             f"You gave {len(shape)} axes. A dense layer applied to a batch returns two axes: "
             "the batch axis and one axis for the layer's units."
         )
     if shape == expected[::-1]:
-        return _wrong("The right numbers in the wrong order: the batch axis comes first, as in PyTorch.")
+        return wrong("The right numbers in the wrong order: the batch axis comes first, as in PyTorch.")
     if shape == (LAYER_BATCH, LAYER_IN):
-        return _wrong(
+        return wrong(
             "That is the shape of the input. Each unit of the layer turns the whole input vector "
             "into one number, so the second axis counts the layer's units."
         )
     if shape == (LAYER_OUT, LAYER_IN) or shape == (LAYER_IN, LAYER_OUT):
-        return _wrong("That is the shape of the weight matrix, not of what the layer outputs for a batch.")
-    return _wrong("Check the two axes: how many examples are in the batch, and how many units does the layer have?")
+        return wrong("That is the shape of the weight matrix, not of what the layer outputs for a batch.")
+    return wrong("Check the two axes: how many examples are in the batch, and how many units does the layer have?")
 
 
 # Exercise: one unit by hand -------------------------------------------------------------
@@ -129,11 +81,11 @@ def _unit_pre_activation(bias=True):
 
 def check_unit_by_hand(answer):
     """The output of one tanh unit with w = (0.5, -1, 2), b = 0.1 on x = (1, 2, 0.5)."""
-    if _unanswered(answer):
+    if unanswered(answer):
         return False
-    value = _as_float(answer)
+    value = as_float(answer)
     if value is None:
-        return _wrong("Give a single number (a float).")
+        return wrong("Give a single number (a float).")
     pre_activation = _unit_pre_activation()
     expected = float(np.tanh(pre_activation))
 
@@ -141,18 +93,18 @@ def check_unit_by_hand(answer):
         return abs(value - target) < 1e-3
 
     if close(expected):
-        return _right("Weighted sum, plus bias, through tanh.")
+        return right("Weighted sum, plus bias, through tanh.")
     if close(pre_activation):
-        return _wrong("That is the weighted sum plus bias (the pre-activation). The unit still applies tanh to it.")
+        return wrong("That is the weighted sum plus bias (the pre-activation). The unit still applies tanh to it.")
     if close(np.tanh(_unit_pre_activation(bias=False))):
-        return _wrong("You applied tanh to the weighted sum, but the bias is missing.")
+        return wrong("You applied tanh to the weighted sum, but the bias is missing.")
     if close(_unit_pre_activation(bias=False)):
-        return _wrong("That is the weighted sum alone: add the bias, then apply tanh.")
+        return wrong("That is the weighted sum alone: add the bias, then apply tanh.")
     if close(1.0 / (1.0 + np.exp(-pre_activation))):
-        return _wrong("That is the logistic sigmoid of the pre-activation; this unit uses tanh.")
+        return wrong("That is the logistic sigmoid of the pre-activation; this unit uses tanh.")
     if close(-expected):
-        return _wrong("The size is right but the sign is not: recheck the sign of each product w_k x_k.")
-    return _wrong("Compute w_1 x_1 + w_2 x_2 + w_3 x_3 + b first, then apply tanh to that number.")
+        return wrong("The size is right but the sign is not: recheck the sign of each product w_k x_k.")
+    return wrong("Compute w_1 x_1 + w_2 x_2 + w_3 x_3 + b first, then apply tanh to that number.")
 
 
 # Exercise: parameters of one dense layer ----------------------------------------------------
@@ -162,22 +114,22 @@ DENSE_IN, DENSE_OUT = 784, 128
 
 def check_dense_param_count(answer):
     """Number of parameters of cells.Dense(784, 128) (the same as torch.nn.Linear(784, 128))."""
-    if _unanswered(answer):
+    if unanswered(answer):
         return False
-    count = _as_int(answer)
+    count = as_int(answer)
     if count is None:
-        return _wrong("Give a whole number.")
+        return wrong("Give a whole number.")
     expected = _param_total(cells.Dense(DENSE_IN, DENSE_OUT, rng=0))
     weights = DENSE_IN * DENSE_OUT
     if count == expected:
-        return _right("A weight for every (unit, input) pair and one bias per unit.")
+        return right("A weight for every (unit, input) pair and one bias per unit.")
     if count == weights:
-        return _wrong("You counted the weights. Each unit also has a bias.")
+        return wrong("You counted the weights. Each unit also has a bias.")
     if count == weights + DENSE_IN:
-        return _wrong("There is one bias per unit (per output), not one per input.")
+        return wrong("There is one bias per unit (per output), not one per input.")
     if count == DENSE_IN + DENSE_OUT or count == DENSE_IN + 2 * DENSE_OUT:
-        return _wrong("The weights form a matrix: every unit has its own weight for every input.")
-    return _wrong("Count the weight matrix (units x inputs), then the bias vector.")
+        return wrong("The weights form a matrix: every unit has its own weight for every input.")
+    return wrong("Count the weight matrix (units x inputs), then the bias vector.")
 
 
 # Exercise: parameters of an MLP ---------------------------------------------------------------
@@ -187,26 +139,26 @@ MLP_SIZES = (784, 128, 64, 10)
 
 def check_mlp_param_count(answer):
     """Number of parameters of cells.MLP([784, 128, 64, 10])."""
-    if _unanswered(answer):
+    if unanswered(answer):
         return False
-    count = _as_int(answer)
+    count = as_int(answer)
     if count is None:
-        return _wrong("Give a whole number.")
+        return wrong("Give a whole number.")
     expected = _param_total(cells.MLP(list(MLP_SIZES), rng=0))
     pairs = list(zip(MLP_SIZES[:-1], MLP_SIZES[1:]))
     weights = sum(n_in * n_out for n_in, n_out in pairs)
     first_layer = MLP_SIZES[0] * MLP_SIZES[1] + MLP_SIZES[1]
     if count == expected:
-        return _right(f"{len(pairs)} dense layers, each with its weight matrix and bias vector.")
+        return right(f"{len(pairs)} dense layers, each with its weight matrix and bias vector.")
     if count == weights:
-        return _wrong("Those are the weights of all layers; add one bias per unit in every layer.")
+        return wrong("Those are the weights of all layers; add one bias per unit in every layer.")
     if count == first_layer:
-        return _wrong("That is only the first layer. The MLP has a dense layer between every pair of sizes.")
+        return wrong("That is only the first layer. The MLP has a dense layer between every pair of sizes.")
     if count == weights + sum(MLP_SIZES):
-        return _wrong("The input vector has no biases: only the units of each layer do.")
+        return wrong("The input vector has no biases: only the units of each layer do.")
     if count == weights + sum(MLP_SIZES[:-1]):
-        return _wrong("Biases belong to the units a layer computes (its outputs), not to its inputs.")
-    return _wrong(
+        return wrong("Biases belong to the units a layer computes (its outputs), not to its inputs.")
+    return wrong(
         f"The sizes {list(MLP_SIZES)} describe {len(pairs)} dense layers. "
         "Count weights and biases of each, then add them up."
     )
@@ -217,10 +169,10 @@ def check_mlp_param_count(answer):
 
 def check_dense_input_grad(fn):
     """fn(d_output, weight) -> dL/dx for a batch, as a dense layer's backward pass computes it."""
-    if _unanswered(fn):
+    if unanswered(fn):
         return False
     if not callable(fn):
-        return _wrong("Pass your function itself, e.g. check_dense_input_grad(dense_input_grad).")
+        return wrong("Pass your function itself, e.g. check_dense_input_grad(dense_input_grad).")
     rng = np.random.default_rng(7)
     batch, n_in, n_out = 4, 5, 3
     layer = cells.Dense(n_in, n_out, rng=rng)
@@ -231,27 +183,27 @@ def check_dense_input_grad(fn):
     try:
         result = fn(d_output.copy(), layer.weight.copy())
     except Exception as error:  # a reader's function may fail in any way; report it kindly
-        return _wrong(f"Your function raised {type(error).__name__}: {error}")
+        return wrong(f"Your function raised {type(error).__name__}: {error}")
     if result is None:
-        return _wrong("Your function returned None: finish its body.")
+        return wrong("Your function returned None: finish its body.")
     try:
         result = np.asarray(result, dtype=float)
     except (TypeError, ValueError):
-        return _wrong("Your function should return a numpy array of numbers.")
+        return wrong("Your function should return a numpy array of numbers.")
     if result.shape != expected.shape:
         if result.shape == (n_in, n_out) or result.shape == (n_out, n_in):
-            return _wrong(
+            return wrong(
                 f"Your result has shape {result.shape}, the shape of the weight matrix; dL/dx "
                 f"has one row per example, like x: {expected.shape} here (batch {batch}, {n_in} inputs)."
             )
         if result.shape == d_output.shape:
-            return _wrong("Your result has the shape of dL/dy. dL/dx must have the shape of x.")
-        return _wrong(f"Your result has shape {result.shape}; dL/dx has the shape of x, {expected.shape} here.")
+            return wrong("Your result has the shape of dL/dy. dL/dx must have the shape of x.")
+        return wrong(f"Your result has shape {result.shape}; dL/dx has the shape of x, {expected.shape} here.")
     if np.allclose(result, expected):
-        return _right("Each input receives the error of every unit, weighted by that unit's weight on it.")
+        return right("Each input receives the error of every unit, weighted by that unit's weight on it.")
     if np.allclose(result, -expected):
-        return _wrong("Right up to the sign: the backward pass of y = x W^T + b has no minus sign.")
-    return _wrong("Write y = x W^T + b for the batch and differentiate with respect to x. Which matrix multiplies d_output?")
+        return wrong("Right up to the sign: the backward pass of y = x W^T + b has no minus sign.")
+    return wrong("Write y = x W^T + b for the batch and differentiate with respect to x. Which matrix multiplies d_output?")
 
 
 # Exercise: an MLP over a window of time steps ---------------------------------------------------------
@@ -261,25 +213,25 @@ WINDOW_STEPS, WINDOW_FEATURES, WINDOW_UNITS = 20, 3, 64
 
 def check_window_weights(answer):
     """First-layer weights of an MLP reading a flattened window of 20 steps x 3 features with 64 units."""
-    if _unanswered(answer):
+    if unanswered(answer):
         return False
-    count = _as_int(answer)
+    count = as_int(answer)
     if count is None:
-        return _wrong("Give a whole number.")
+        return wrong("Give a whole number.")
     first_layer = cells.Dense(WINDOW_STEPS * WINDOW_FEATURES, WINDOW_UNITS, rng=0)
     expected = int(first_layer.weight.size)
     if count == expected:
-        return _right("Every unit has its own weight for every feature at every position of the window.")
+        return right("Every unit has its own weight for every feature at every position of the window.")
     if count == expected + WINDOW_UNITS:
-        return _wrong("That includes the biases; the question asks for the weights only.")
+        return wrong("That includes the biases; the question asks for the weights only.")
     if count == WINDOW_FEATURES * WINDOW_UNITS:
-        return _wrong(
+        return wrong(
             "That would be true if the layer reused the same weights at every time step. "
             "A dense layer on the flattened window has separate weights for each position."
         )
     if count == WINDOW_STEPS * WINDOW_UNITS:
-        return _wrong("Each time step contributes several features, and each feature gets its own weight.")
-    return _wrong("Flatten the window first: how long is the input vector? Then every unit has one weight per input.")
+        return wrong("Each time step contributes several features, and each feature gets its own weight.")
+    return wrong("Flatten the window first: how long is the input vector? Then every unit has one weight per input.")
 
 
 # Exercise: one step of the recurrence -------------------------------------------------------------------
@@ -300,22 +252,22 @@ def _recurrence_step(weight_hh=None, nonlinearity="tanh"):
 
 def check_recurrence_step(answer):
     """h_t for one hidden unit: W_ih=0.5, b_ih=0, W_hh=0.9, b_hh=0.1, h_{t-1}=0.6, x_t=1."""
-    if _unanswered(answer):
+    if unanswered(answer):
         return False
-    value = _as_float(answer)
+    value = as_float(answer)
     if value is None:
-        return _wrong("Give a single number (a float).")
+        return wrong("Give a single number (a float).")
     expected = _recurrence_step()
 
     def close(target):
         return abs(value - target) < 1e-3
 
     if close(expected):
-        return _right("The new state mixes the input with the previous state, then squashes the sum with tanh.")
+        return right("The new state mixes the input with the previous state, then squashes the sum with tanh.")
     if close(_recurrence_step(nonlinearity="identity")):
-        return _wrong("That is the sum inside the brackets; h_t is tanh of it.")
+        return wrong("That is the sum inside the brackets; h_t is tanh of it.")
     if close(_recurrence_step(weight_hh=0.0)):
-        return _wrong("You left out the previous state: the term W_hh h_{t-1} is what carries memory forward.")
+        return wrong("You left out the previous state: the term W_hh h_{t-1} is what carries memory forward.")
     if close(np.tanh(STEP_VALUES["weight_ih"] * STEP_VALUES["x"] + STEP_VALUES["weight_hh"] * STEP_VALUES["h_prev"])):
-        return _wrong("Almost: the bias b_hh is missing.")
-    return _wrong("Compute W_ih x_t + b_ih + W_hh h_{t-1} + b_hh, then apply tanh.")
+        return wrong("Almost: the bias b_hh is missing.")
+    return wrong("Compute W_ih x_t + b_ih + W_hh h_{t-1} + b_hh, then apply tanh.")

@@ -5,11 +5,12 @@ made and returns True or False. Reference answers are computed with ``cells``; t
 feedback never prints them.
 """
 
-import numbers
 
 import numpy as np
 
 import cells
+
+from ._answers import as_int, as_shape, right, unanswered, wrong
 
 __all__ = [
     "check_rnn_shapes",
@@ -20,43 +21,6 @@ __all__ = [
     "check_activation_matrix",
     "check_unrolled_forward",
 ]
-
-
-def _right(message):
-    print("Correct. " + message)
-    return True
-
-
-def _wrong(message):
-    print("Not yet. " + message)
-    return False
-
-
-def _unanswered(answer):
-    """True (after saying so) when the reader has not replaced the placeholder yet."""
-    if answer is Ellipsis or answer is None:
-        print("Replace ... with your answer, then run the cell again.")
-        return True
-    return False
-
-
-def _as_int(answer):
-    if isinstance(answer, bool):
-        return None
-    if isinstance(answer, numbers.Integral):
-        return int(answer)
-    if isinstance(answer, numbers.Real) and float(answer).is_integer():
-        return int(answer)
-    return None
-
-
-def _as_shape(answer):
-    try:
-        items = tuple(answer)
-    except TypeError:
-        return None
-    ints = tuple(_as_int(item) for item in items)
-    return None if any(item is None for item in ints) else ints
 
 
 def _as_tuple(answer, length):
@@ -76,14 +40,14 @@ SHAPES_INPUT = (4, 7, 10)
 
 def check_rnn_shapes(answer):
     """(output.shape, h_n.shape) of RNN(10, 20, num_layers=2, batch_first=True) on x of shape (4, 7, 10)."""
-    if _unanswered(answer):
+    if unanswered(answer):
         return False
     pair = _as_tuple(answer, 2)
     if pair is None:
-        return _wrong("Give a pair of shapes: (output_shape, h_n_shape), each a tuple of integers.")
-    output_shape, h_n_shape = (_as_shape(item) for item in pair)
+        return wrong("Give a pair of shapes: (output_shape, h_n_shape), each a tuple of integers.")
+    output_shape, h_n_shape = (as_shape(item) for item in pair)
     if output_shape is None or h_n_shape is None:
-        return _wrong("Each of the two shapes should be a tuple of integers, e.g. (2, 3, 4).")
+        return wrong("Each of the two shapes should be a tuple of integers, e.g. (2, 3, 4).")
     layer = cells.RNN(**SHAPES_SETUP, rng=0)
     output, h_n = layer.forward(np.zeros(SHAPES_INPUT))
     expected_output, expected_h_n = tuple(output.shape), tuple(h_n.shape)
@@ -91,7 +55,7 @@ def check_rnn_shapes(answer):
     hidden, layers = SHAPES_SETUP["hidden_size"], SHAPES_SETUP["num_layers"]
     output_ok, h_n_ok = output_shape == expected_output, h_n_shape == expected_h_n
     if output_ok and h_n_ok:
-        return _right("output holds the top layer's h_t at every step; h_n holds every layer's last h_t.")
+        return right("output holds the top layer's h_t at every step; h_n holds every layer's last h_t.")
     notes = []
     if not output_ok:
         if output_shape == (steps, batch, hidden):
@@ -116,7 +80,7 @@ def check_rnn_shapes(answer):
             notes.append("h_n: that holds every time step; h_n is only the last step, for every layer.")
         else:
             notes.append("h_n: one final hidden vector per layer (and direction) and per example.")
-    return _wrong(" ".join(notes))
+    return wrong(" ".join(notes))
 
 
 # Exercise: parameters of an RNN layer ------------------------------------------------------------------
@@ -130,49 +94,49 @@ def _rnn_count(**kwargs):
 
 def check_rnn_param_count(answer):
     """Parameters of torch.nn.RNN(input_size=28, hidden_size=128) (one layer)."""
-    if _unanswered(answer):
+    if unanswered(answer):
         return False
-    count = _as_int(answer)
+    count = as_int(answer)
     if count is None:
-        return _wrong("Give a whole number.")
+        return wrong("Give a whole number.")
     expected = _rnn_count().total
     input_weights = COUNT_INPUT * COUNT_HIDDEN
     recurrent_weights = COUNT_HIDDEN * COUNT_HIDDEN
     if count == expected:
-        return _right("W_ih (h x d), W_hh (h x h) and PyTorch's two bias vectors b_ih and b_hh.")
+        return right("W_ih (h x d), W_hh (h x h) and PyTorch's two bias vectors b_ih and b_hh.")
     if count == _rnn_count(convention="keras").total:
-        return _wrong("That is the Keras/TensorFlow count, with one bias vector. PyTorch keeps two, b_ih and b_hh.")
+        return wrong("That is the Keras/TensorFlow count, with one bias vector. PyTorch keeps two, b_ih and b_hh.")
     if count == input_weights + recurrent_weights:
-        return _wrong("You counted the weights; add the biases (PyTorch has two vectors of length h).")
+        return wrong("You counted the weights; add the biases (PyTorch has two vectors of length h).")
     if count in (input_weights + COUNT_HIDDEN, input_weights + 2 * COUNT_HIDDEN):
-        return _wrong("The recurrent weights W_hh are missing: every unit reads every unit's previous state.")
+        return wrong("The recurrent weights W_hh are missing: every unit reads every unit's previous state.")
     if count in (recurrent_weights + COUNT_HIDDEN, recurrent_weights + 2 * COUNT_HIDDEN):
-        return _wrong("The input weights W_ih are missing: every unit reads every input feature.")
+        return wrong("The input weights W_ih are missing: every unit reads every input feature.")
     if count > expected and count % expected == 0:
-        return _wrong("You multiplied by something, perhaps the time steps; one set of weights serves every step.")
-    return _wrong("Add up W_ih (hidden x input), W_hh (hidden x hidden), b_ih and b_hh.")
+        return wrong("You multiplied by something, perhaps the time steps; one set of weights serves every step.")
+    return wrong("Add up W_ih (hidden x input), W_hh (hidden x hidden), b_ih and b_hh.")
 
 
 def check_params_for_long_sequences(answer):
     """Parameters of the same torch.nn.RNN(28, 128) when sequences are 1000 steps long instead of 28."""
-    if _unanswered(answer):
+    if unanswered(answer):
         return False
-    count = _as_int(answer)
+    count = as_int(answer)
     if count is None:
-        return _wrong("Give a whole number.")
+        return wrong("Give a whole number.")
     expected = _rnn_count().total
     if count == expected:
-        return _right("Nothing changes: the layer reuses the same weights at every time step, however many there are.")
+        return right("Nothing changes: the layer reuses the same weights at every time step, however many there are.")
     if count > expected and count % expected == 0:
-        return _wrong(
+        return wrong(
             "You scaled the count with the number of steps. The unrolled drawing has one copy per step, "
             "but all copies are the same weights."
         )
     if count == _rnn_count(convention="keras").total:
-        return _wrong("The length is irrelevant, but that is the Keras count with one bias vector; this is torch.nn.RNN.")
+        return wrong("The length is irrelevant, but that is the Keras count with one bias vector; this is torch.nn.RNN.")
     if count in (1000 * COUNT_HIDDEN + COUNT_HIDDEN * COUNT_HIDDEN + 2 * COUNT_HIDDEN, (1000 + COUNT_HIDDEN) * COUNT_HIDDEN):
-        return _wrong("The sequence length is not the input size: each step still brings 28 features.")
-    return _wrong("Which of the layer's weight matrices has a shape that depends on T?")
+        return wrong("The sequence length is not the input size: each step still brings 28 features.")
+    return wrong("Which of the layer's weight matrices has a shape that depends on T?")
 
 
 # Exercise: drawn copies versus distinct weights --------------------------------------------------------
@@ -182,14 +146,14 @@ UNROLL_LAYERS, UNROLL_STEPS = 3, 5
 
 def check_unrolled_counts(answer):
     """(boxes in the unrolled drawing, distinct W_hh matrices) for a 3-layer RNN over 5 steps."""
-    if _unanswered(answer):
+    if unanswered(answer):
         return False
     pair = _as_tuple(answer, 2)
     if pair is None:
-        return _wrong("Give a pair of whole numbers: (boxes_drawn, distinct_recurrent_matrices).")
-    boxes, matrices = (_as_int(item) for item in pair)
+        return wrong("Give a pair of whole numbers: (boxes_drawn, distinct_recurrent_matrices).")
+    boxes, matrices = (as_int(item) for item in pair)
     if boxes is None or matrices is None:
-        return _wrong("Both entries should be whole numbers.")
+        return wrong("Both entries should be whole numbers.")
     layer = cells.RNN(4, 6, num_layers=UNROLL_LAYERS, rng=0)
     expected_matrices = sum(1 for name in layer.params() if name.startswith("weight_hh"))
     expected_boxes = UNROLL_STEPS * expected_matrices
@@ -211,8 +175,8 @@ def check_unrolled_counts(answer):
         else:
             notes.append("matrices: count the rows of the drawing, not the columns.")
     if not notes:
-        return _right("Many boxes, few weight matrices: a box is a layer at one time step, reusing its layer's weights.")
-    return _wrong(" ".join(notes))
+        return right("Many boxes, few weight matrices: a box is a layer at one time step, reusing its layer's weights.")
+    return wrong(" ".join(notes))
 
 
 # Exercise: a bidirectional stack -------------------------------------------------------------------
@@ -222,14 +186,14 @@ BIDIR_INPUT, BIDIR_HIDDEN, BIDIR_LAYERS = 8, 16, 2
 
 def check_bidirectional(answer):
     """(output's last dim, input size of layer 2, total parameters) of RNN(8, 16, num_layers=2, bidirectional=True)."""
-    if _unanswered(answer):
+    if unanswered(answer):
         return False
     triple = _as_tuple(answer, 3)
     if triple is None:
-        return _wrong("Give three whole numbers: (output_features, layer_2_input_size, total_parameters).")
-    features, layer2_input, total = (_as_int(item) for item in triple)
+        return wrong("Give three whole numbers: (output_features, layer_2_input_size, total_parameters).")
+    features, layer2_input, total = (as_int(item) for item in triple)
     if None in (features, layer2_input, total):
-        return _wrong("All three entries should be whole numbers.")
+        return wrong("All three entries should be whole numbers.")
     layer = cells.RNN(BIDIR_INPUT, BIDIR_HIDDEN, num_layers=BIDIR_LAYERS, bidirectional=True, rng=0)
     output, _ = layer.forward(np.zeros((3, 1, BIDIR_INPUT)))
     expected_features = int(output.shape[-1])
@@ -257,8 +221,8 @@ def check_bidirectional(answer):
         else:
             notes.append("total: count W_ih, W_hh, b_ih, b_hh for each layer and each direction.")
     if not notes:
-        return _right("Two directions, each with its own weights; layer 2 reads both directions' states.")
-    return _wrong(" ".join(notes))
+        return right("Two directions, each with its own weights; layer 2 reads both directions' states.")
+    return wrong(" ".join(notes))
 
 
 # Exercise: the activation matrix --------------------------------------------------------------------
@@ -268,25 +232,25 @@ MATRIX_UNITS, MATRIX_STEPS, MATRIX_FEATURES, MATRIX_BATCH = 32, 50, 3, 16
 
 def check_activation_matrix(answer):
     """Shape of the (time steps x units) activation matrix of one sequence (units=32, 50 steps, 3 features)."""
-    if _unanswered(answer):
+    if unanswered(answer):
         return False
-    shape = _as_shape(answer)
+    shape = as_shape(answer)
     if shape is None:
-        return _wrong("Give the shape as a tuple of integers.")
+        return wrong("Give the shape as a tuple of integers.")
     layer = cells.RNN(MATRIX_FEATURES, MATRIX_UNITS, batch_first=True, rng=0)
     output, _ = layer.forward(np.zeros((MATRIX_BATCH, MATRIX_STEPS, MATRIX_FEATURES)))
     expected = tuple(output[0].shape)
     if shape == expected:
-        return _right("One row per time step, one column per hidden unit.")
+        return right("One row per time step, one column per hidden unit.")
     if shape == expected[::-1]:
-        return _wrong("Right numbers, other order: in this book (and in the layer's output) rows are time steps.")
+        return wrong("Right numbers, other order: in this book (and in the layer's output) rows are time steps.")
     if len(shape) == 3:
-        return _wrong("That shape includes the batch; the question asks for a single sequence.")
+        return wrong("That shape includes the batch; the question asks for a single sequence.")
     if shape == (MATRIX_STEPS, MATRIX_FEATURES):
-        return _wrong("That is the input sequence. The activations have one column per unit.")
+        return wrong("That is the input sequence. The activations have one column per unit.")
     if MATRIX_UNITS not in shape:
-        return _wrong("Which number is units? It sets the size of h_t, one column of the matrix.")
-    return _wrong("One axis counts time steps, the other counts hidden units.")
+        return wrong("Which number is units? It sets the size of h_t, one column of the matrix.")
+    return wrong("One axis counts time steps, the other counts hidden units.")
 
 
 # Exercise: the unrolled network as a loop ----------------------------------------------------------------
@@ -299,10 +263,10 @@ def _reference_layer(rng):
 
 def check_unrolled_forward(fn):
     """fn(x, weight_ih, weight_hh, bias_ih, bias_hh) -> outputs (T, B, h), matching cells.RNN."""
-    if _unanswered(fn):
+    if unanswered(fn):
         return False
     if not callable(fn):
-        return _wrong("Pass your function itself, e.g. check_unrolled_forward(unrolled_forward).")
+        return wrong("Pass your function itself, e.g. check_unrolled_forward(unrolled_forward).")
     rng = np.random.default_rng(11)
     layer, params = _reference_layer(rng)
     x = rng.standard_normal((6, 2, 3))
@@ -311,21 +275,21 @@ def check_unrolled_forward(fn):
     try:
         result = fn(x.copy(), *args)
     except Exception as error:  # a reader's function may fail in any way; report it kindly
-        return _wrong(f"Your function raised {type(error).__name__}: {error}")
+        return wrong(f"Your function raised {type(error).__name__}: {error}")
     if result is None:
-        return _wrong("Your function returned None: finish its body.")
+        return wrong("Your function returned None: finish its body.")
     try:
         result = np.asarray(result, dtype=float)
     except (TypeError, ValueError):
-        return _wrong("Your function should return a numpy array of numbers.")
+        return wrong("Your function should return a numpy array of numbers.")
     if result.shape != expected.shape:
         if result.shape == expected.shape[1:]:
-            return _wrong("You returned only one step's state. Return h_t for every t, stacked along the first axis.")
-        return _wrong(f"Your outputs have shape {result.shape}; for x of shape {x.shape} they should be (T, B, h).")
+            return wrong("You returned only one step's state. Return h_t for every t, stacked along the first axis.")
+        return wrong(f"Your outputs have shape {result.shape}; for x of shape {x.shape} they should be (T, B, h).")
     if np.allclose(result, expected):
-        return _right("T layers, one set of weights: that is the unrolled RNN.")
+        return right("T layers, one set of weights: that is the unrolled RNN.")
     if np.allclose(result[0], expected[0]):
-        return _wrong(
+        return wrong(
             "The first step is right, later ones are not: check the recurrent term W_hh h_{t-1}. "
             "Is h_{t-1} updated after each step, and is W_hh applied like W_ih (x_t @ W.T for a batch)?"
         )
@@ -336,5 +300,5 @@ def check_unrolled_forward(fn):
         state = x_t @ weight_ih.T + bias_ih + state @ weight_hh.T + bias_hh
         linear.append(state)
     if np.allclose(result, np.stack(linear)):
-        return _wrong("Your states grow without bound: apply tanh at every step.")
-    return _wrong("Check h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh) with h_0 = 0; for a batch, x_t W_ih^T.")
+        return wrong("Your states grow without bound: apply tanh at every step.")
+    return wrong("Check h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh) with h_0 = 0; for a batch, x_t W_ih^T.")
