@@ -5,7 +5,6 @@ made and returns True or False. Reference answers are computed with ``cells``; t
 feedback never prints them.
 """
 
-
 import numpy as np
 
 import cells
