@@ -5,6 +5,7 @@ These helpers turn them into plain Python values, or None when the answer is not
 so that each checker can say what it expected instead of failing deep inside numpy.
 """
 
+import math
 import numbers
 
 import numpy as np
@@ -58,3 +59,13 @@ def as_shape(answer):
         return None
     ints = tuple(as_int(item) for item in items)
     return None if any(item is None for item in ints) else ints
+
+
+def finite_number(answer, what):
+    """The answer as a finite Python float; a ValueError naming ``what`` for anything else."""
+    if isinstance(answer, bool) or not isinstance(answer, (numbers.Real, np.floating, np.integer)):
+        raise ValueError(f"expected {what} as a single number, got {type(answer).__name__}: {answer!r}")
+    value = float(answer)
+    if not math.isfinite(value):
+        raise ValueError(f"expected {what} as a finite number, got {value!r}")
+    return value

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import math
 import textwrap
-from numbers import Real
 
 import numpy as np
 
 import cells
+
+from ._answers import finite_number
 
 __all__ = [
     "ONE_STEP",
@@ -55,15 +56,6 @@ def _report(ok: bool, message: str) -> bool:
     return ok
 
 
-def _number(answer, what: str) -> float:
-    if isinstance(answer, bool) or not isinstance(answer, (Real, np.floating, np.integer)):
-        raise ValueError(f"expected {what} as a single number, got {type(answer).__name__}: {answer!r}")
-    value = float(answer)
-    if not math.isfinite(value):
-        raise ValueError(f"expected {what} as a finite number, got {value!r}")
-    return value
-
-
 def _close(a: float, b: float, rel: float = 1e-3, abs_tol: float = 1e-3) -> bool:
     return math.isclose(a, b, rel_tol=rel, abs_tol=abs_tol)
 
@@ -91,8 +83,8 @@ def check_one_step_by_hand(answer) -> bool:
     """answer = (c_t, h_t) for the gate values in ONE_STEP, to 3 decimals."""
     if not isinstance(answer, (tuple, list)) or len(answer) != 2:
         raise ValueError(f"expected a pair (c_t, h_t), got {type(answer).__name__}: {answer!r}")
-    c_ans = _number(answer[0], "c_t")
-    h_ans = _number(answer[1], "h_t")
+    c_ans = finite_number(answer[0], "c_t")
+    h_ans = finite_number(answer[1], "h_t")
     s = ONE_STEP
     c_ref, h_ref = _state_update(s["c_prev"], s["i"], s["f"], s["g"], s["o"])
 
@@ -127,7 +119,7 @@ def check_one_step_by_hand(answer) -> bool:
 # ---------------------------------------------------------------- exercise: half-life of a memory
 def check_forget_gate_half_life(answer) -> bool:
     """answer = the smallest constant forget gate that keeps half a memory over HALF_LIFE_STEPS steps."""
-    f = _number(answer, "the forget-gate value")
+    f = finite_number(answer, "the forget-gate value")
     steps = HALF_LIFE_STEPS
     if not 0.0 <= f <= 1.0:
         return _report(False, f"a forget gate is a sigmoid output, between 0 and 1; you gave {f:g}.")
@@ -161,7 +153,7 @@ def check_forget_gate_half_life(answer) -> bool:
 def check_forget_bias_gain(answer) -> bool:
     """answer = by what factor a forget bias of +1 (instead of 0) multiplies the gradient carried
     along the cell state over BIAS_GAIN_STEPS steps, when the rest of the forget pre-activation is 0."""
-    gain = _number(answer, "the gain factor")
+    gain = finite_number(answer, "the gain factor")
     steps = BIAS_GAIN_STEPS
     with_bias = _carried_fraction(_sigmoid(1.0), steps)
     without_bias = _carried_fraction(_sigmoid(0.0), steps)
@@ -198,7 +190,7 @@ def _count(kind, input_size, hidden_size, **kwargs) -> int:
 
 
 def _integer(answer, what: str) -> int:
-    value = _number(answer, what)
+    value = finite_number(answer, what)
     if value != int(value):
         raise ValueError(f"expected {what} as a whole number, got {answer!r}")
     return int(value)
@@ -269,7 +261,7 @@ def check_gate_recipe_overwrite(answer) -> bool:
     missing = {"i", "f", "o"} - set(answer)
     if missing:
         raise ValueError(f"expected a dict with keys 'i', 'f', 'o'; missing {sorted(missing)}")
-    gates = {name: _number(answer[name], f"gate {name}") for name in ("i", "f", "o")}
+    gates = {name: finite_number(answer[name], f"gate {name}") for name in ("i", "f", "o")}
     for name, value in gates.items():
         if not 0.0 <= value <= 1.0:
             return _report(False, f"gate {name} = {value:g}, but gates are sigmoid outputs, between 0 and 1.")

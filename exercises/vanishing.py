@@ -10,11 +10,12 @@ at all (a string for a number, a wrong shape) raises ValueError naming what was 
 """
 
 import math
-from numbers import Real
 
 import numpy as np
 
 import cells
+
+from ._answers import finite_number
 
 __all__ = [
     "ONE_STEP_WEIGHT_HH", "ONE_STEP_H_T", "ONE_STEP_D_H_T", "STEPS_SIGMA_MAX", "STEPS_TOLERANCE",
@@ -95,15 +96,6 @@ def _as_array(answer, shape, what):
     if not np.all(np.isfinite(array)):
         raise ValueError(f"expected {what} with finite entries, got {answer!r}")
     return array
-
-
-def _as_number(answer, what):
-    if isinstance(answer, bool) or not isinstance(answer, (Real, np.floating, np.integer)):
-        raise ValueError(f"expected {what} as a single number, got {type(answer).__name__}: {answer!r}")
-    value = float(answer)
-    if not math.isfinite(value):
-        raise ValueError(f"expected {what} as a finite number, got {value!r}")
-    return value
 
 
 def _as_pair(answer, what):
@@ -209,7 +201,7 @@ def check_steps_until_small(answer):
     if _unanswered(answer, "a pair (k_tanh, k_sigmoid)"):
         return False
     k_tanh, k_sigmoid = _as_pair(answer, "(k_tanh, k_sigmoid)")
-    values = {"k_tanh": _as_number(k_tanh, "k_tanh"), "k_sigmoid": _as_number(k_sigmoid, "k_sigmoid")}
+    values = {"k_tanh": finite_number(k_tanh, "k_tanh"), "k_sigmoid": finite_number(k_sigmoid, "k_sigmoid")}
     reference = dict(zip(values, steps_until_small_reference()))
     gammas = {"k_tanh": 1.0, "k_sigmoid": 0.25}
     messages, ok = [], True
@@ -302,7 +294,7 @@ def check_exploding_rho(answer):
     """Answer: the rho for which the gradient of the linear RNN is 100 times larger 50 steps back."""
     if _unanswered(answer, "rho, a number"):
         return False
-    rho = _as_number(answer, "rho")
+    rho = finite_number(answer, "rho")
     if rho <= 0:
         return _report(False, "rho scales an orthogonal matrix here: use a positive number.")
     if rho > 10:
@@ -335,7 +327,7 @@ def check_three_number_baseline(answer):
     if _unanswered(answer, "a pair (best_constant, mse)"):
         return False
     constant, mse = _as_pair(answer, "(best_constant, mse)")
-    constant, mse = _as_number(constant, "best_constant"), _as_number(mse, "mse")
+    constant, mse = finite_number(constant, "best_constant"), finite_number(mse, "mse")
     ref_constant, ref_mse = three_number_reference()
     messages, ok = [], True
     if math.isclose(constant, ref_constant, abs_tol=1e-3):
