@@ -21,7 +21,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-from tests.site.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from tests.site.conftest import CHROMIUM, CHROMIUM_ARGS, _QuietHandler  # noqa: E402
 from tests.site.toc import toc_files  # noqa: E402
 
 BUILD = [str(REPO / ".venv" / "bin" / "jupyter-book"), "build", str(REPO), "--warningiserror", "--nitpick",
@@ -42,8 +42,7 @@ def folder_size(path: Path) -> int:
 def page_weights(site: Path) -> dict[str, int]:
     from playwright.sync_api import sync_playwright
 
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
-    handler.log_message = lambda *args: None
+    handler = functools.partial(_QuietHandler, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}/"
