@@ -28,7 +28,15 @@ $(VENDORED): $(INSTALLED) frontend/package.json frontend/package-lock.json front
 	$(BIN)/python frontend/vendor.py
 	touch $@
 
-book: $(INSTALLED) $(VENDORED)
+# The execution cache keys each notebook by its own content only, so a change to the library the
+# notebooks import (or to a widget's front end) would leave stale outputs on the pages: start afresh.
+LIBRARY := $(wildcard cells/*.py widgets/*.py widgets/*.js widgets/*.css exercises/*.py)
+LIBRARY_STAMP := _build/.library-stamp
+$(LIBRARY_STAMP): $(LIBRARY)
+	rm -rf _build/html _build/.doctrees _build/.jupyter_cache
+	mkdir -p _build && touch $@
+
+book: $(INSTALLED) $(VENDORED) $(LIBRARY_STAMP)
 	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
 	@echo "The site is in _build/html. Open _build/html/index.html, or serve it: $(BIN)/python -m http.server -d _build/html 8000"
 
