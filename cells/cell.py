@@ -116,23 +116,23 @@ class RecurrentCell:
         dx, d_initial_state, grads, _ = backprop_through_time(self, cache, d_outputs, d_final_state)
         return dx, d_initial_state, grads
 
-    def _sequence_gradients(self, x, hs, da_x, da_h):
+    def _sequence_gradients(self, x, h_prev, da_x, da_h):
         """After a backward loop over columns: -> (dx (T, B, d), grads).
 
         da_x (T, G*h, B) is the pre-activation gradient seen by the input weights, da_h the one
-        seen by the recurrent weights (the same array except in the GRU), hs (T + 1, h, B) the
-        states. Sums over t and the batch of da_t x_t^T and da_t h_{t-1}^T become one matrix
-        product each, over all T*B columns at once; dx_t = W_ih^T da_t likewise.
+        seen by the recurrent weights (the same array except in the GRU), h_prev (T, B, h) the
+        states h_{t-1} as rows. Sums over t and the batch of da_t x_t^T and da_t h_{t-1}^T
+        become one matrix product each, over all T*B columns at once; dx_t = W_ih^T da_t likewise.
         """
         T, B, d = x.shape
         # (T, G*h, B) -> (G*h, T*B): each column one (t, sequence) pair, each row one unit
         columns_x = np.ascontiguousarray(da_x.transpose(1, 0, 2)).reshape(-1, T * B)
         columns_h = columns_x if da_h is da_x else np.ascontiguousarray(da_h.transpose(1, 0, 2)).reshape(-1, T * B)
-        h_prev_rows = np.ascontiguousarray(hs[:-1].transpose(0, 2, 1)).reshape(T * B, -1)
+        h_prev_rows = np.ascontiguousarray(h_prev).reshape(T * B, -1)
         grads = {"weight_ih": columns_x @ x.reshape(T * B, d), "weight_hh": columns_h @ h_prev_rows}
         if self.bias:
             grads["bias_ih"] = columns_x.sum(axis=1)
-            grads["bias_hh"] = columns_h.sum(axis=1)
+            grads["bias_hh"] = grads["bias_ih"].copy() if da_h is da_x else columns_h.sum(axis=1)
         return (columns_x.T @ self.weight_ih).reshape(T, B, d), grads
 
     def _zero_grads(self):

@@ -134,5 +134,5 @@ class GRUCell(RecurrentCell):
             dh += through_weights
         da_x = da_h.copy()
         np.multiply(d_hidden, dn_pre, out=da_x[:, 2 * h:])  # the input side sees da_n without the factor r
-        dx, grads = self._sequence_gradients(x, hs, da_x, da_h)
+        dx, grads = self._sequence_gradients(x, hs[:-1].transpose(0, 2, 1), da_x, da_h)
         return dx, dh.T.copy(), grads

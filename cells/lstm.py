@@ -70,84 +70,112 @@ class LSTMCell(RecurrentCell):
     def forward_sequence(self, x, state):
         """All T steps, for the layers: x (T, B, d), state (h0, c0) -> (outputs, (h_T, c_T), cache).
 
-        The same equations as `step`, arranged for speed. Inside, states are columns (h, B) as
-        in the equations, so W_hh h_{t-1} is `W_hh @ h` and each gate is a contiguous block of
-        rows (ufuncs on contiguous memory run about twice as fast as on strided slices). The
-        input terms of all four gates for all t are one (T*B, d) x (d, 4h) product before the
-        loop; inside it, one (4h, h) x (h, B) product adds the recurrent terms, and every
-        result goes into a preallocated array.
+        The same equations as `step`, arranged so that each time step is one matrix product
+        and seven elementwise numpy calls (calls, not arithmetic, are what a small LSTM's time
+        goes on). Inside, vectors are columns (h, B), as in the equations, and two stacks hold
+        everything a step reads and writes:
+
+            z[t] = [x_t; h_{t-1}; 1]              (d + h + 1, B)  what the weights multiply
+            s[t] = [c_{t-1}; i_t; f_t; g_t; o_t]  (5h, B)         c_{t-1} sits before the gates
+
+        so the four pre-activations are ONE product W z[t] with W = [W_ih, W_hh, b_ih + b_hh],
+        and c_t = f_t * c_{t-1} + i_t * g_t is one product of two blocks,
+        [f_t; g_t] * [c_{t-1}; i_t], and one sum of its halves, written straight into s[t + 1].
+        One tanh call serves all four gates: sigma(a) = (1 + tanh(a / 2)) / 2, so the i, f and
+        o rows of W are halved in advance and their tanh turned into sigma afterwards.
         """
         T, B, d = x.shape
         h = self.hidden_size
-        # sigma(a) = (1 + tanh(a / 2)) / 2, so with the rows of i, f and o halved in advance one
-        # tanh call serves all four gates: gates = scale * tanh(scale * a) + (1 - scale), where
-        # scale is 1/2 on the i, f, o rows and 1 on the g rows. (scale and offset are full
-        # (4h, B) arrays: a broadcast (4h, 1) column makes each in-loop operation twice as slow.)
-        scale = np.full((4 * h, B), 0.5, dtype=self.dtype)
-        scale[2 * h:3 * h] = 1.0
-        offset = 1.0 - scale
-        a = x.reshape(T * B, d) @ (self.weight_ih * scale[:, :1]).T
+        rows_in = d + h + self.bias
+        z = np.empty((T + 1, rows_in, B), dtype=self.dtype)
+        z[:T, :d] = x.transpose(0, 2, 1)
+        z[T, :d] = 0.0  # z[T] only holds h_T
+        z[0, d:d + h] = state[0].T
         if self.bias:
-            a += (self.bias_ih + self.bias_hh) * scale[:, 0]
-        gates = np.ascontiguousarray(a.reshape(T, B, 4 * h).transpose(0, 2, 1))  # (T, 4h, B)
-        w_hh = self.weight_hh * scale[:, :1]
-        hs = np.empty((T + 1, h, B), dtype=self.dtype)  # hs[t + 1] is h_t, cs likewise
-        cs = np.empty((T + 1, h, B), dtype=self.dtype)
-        tanh_cs = np.empty((T, h, B), dtype=self.dtype)
-        hs[0], cs[0] = state[0].T, state[1].T
-        recurrent = np.empty((4 * h, B), dtype=self.dtype)
-        input_part = np.empty((h, B), dtype=self.dtype)
-        for t in range(T):
-            a_t = gates[t]  # the pre-activations become the gates, in place
-            np.matmul(w_hh, hs[t], out=recurrent)
-            a_t += recurrent
-            np.tanh(a_t, out=a_t)
-            a_t *= scale
-            a_t += offset
-            i, f, g, o = a_t[:h], a_t[h:2 * h], a_t[2 * h:3 * h], a_t[3 * h:]
-            c = cs[t + 1]
-            np.multiply(f, cs[t], out=c)  # c_t = f_t * c_{t-1} + i_t * g_t
-            np.multiply(i, g, out=input_part)
-            c += input_part
-            np.tanh(c, out=tanh_cs[t])  # h_t = o_t * tanh(c_t)
-            np.multiply(o, tanh_cs[t], out=hs[t + 1])
-        outputs = hs[1:].transpose(0, 2, 1)  # back to rows: (T, B, h)
-        return outputs, (hs[T].T.copy(), cs[T].T.copy()), (x, hs, cs, tanh_cs, gates)
+            z[:, -1] = 1.0
+        w = self._stacked_weights()
+        half = np.full((4 * h, B), 0.5, dtype=self.dtype)  # sigma rows: tanh -> sigma
+        half[2 * h:3 * h] = 1.0  # g rows stay tanh
+        shift = 1.0 - half
+        s = np.empty((T + 1, 5 * h, B), dtype=self.dtype)
+        s[0, :h] = state[1].T
+        tanh_c = np.empty((T, h, B), dtype=self.dtype)
+        products = np.empty((T, 2 * h, B), dtype=self.dtype)  # kept: the backward reuses them
+        views = zip(z[:T], s[:T, h:], s[:T, 2 * h:4 * h], s[:T, :2 * h], products, s[1:, :h], tanh_c,
+                    s[:T, 4 * h:], z[1:, d:d + h])
+        for z_t, gates, f_g, c_i, products_t, c_next, tanh_c_t, o, h_next in views:
+            np.dot(w, z_t, out=gates)  # the pre-activations of i, f, g, o
+            np.tanh(gates, out=gates)
+            gates *= half
+            gates += shift
+            np.multiply(f_g, c_i, out=products_t)  # [f c_{t-1}; g i]
+            np.add(products_t[:h], products_t[h:], out=c_next)  # c_t
+            np.tanh(c_next, out=tanh_c_t)
+            np.multiply(o, tanh_c_t, out=h_next)  # h_t
+        hs = np.empty((T + 1, B, h), dtype=self.dtype)  # back to rows: hs[t + 1] is h_t
+        hs[0] = state[0]
+        hs[1:] = z[1:, d:d + h].transpose(0, 2, 1)
+        return hs[1:], (hs[T].copy(), s[T, :h].T.copy()), (x, hs, z[1:, d:d + h], s, tanh_c, products)
 
     def backward_sequence(self, cache, d_outputs, d_final_state=None):
         """Backpropagation through time for `forward_sequence`: -> (dx, (dh0, dc0), grads).
 
-        Every factor that does not depend on the incoming gradient (o * (1 - tanh(c)^2),
-        g * i(1-i), ...) is computed for all t before the loop, so each step is a handful
-        of multiply-adds and one (h, 4h) x (4h, B) product. The weight gradients, sums over t
-        of da_t x_t^T and da_t h_{t-1}^T, are one product over all T*B columns after the loop.
+        Per step, what the loop needs is
+
+            dc_t = dh_t * o_t (1 - tanh(c_t)^2) + dc_{t+1} * f_{t+1}
+            da_t = [dc_t * g i(1-i); dc_t * c_{t-1} f(1-f); dc_t * i (1-g^2); dh_t * tanh(c_t) o(1-o)]
+            dh_{t-1} = W_hh^T da_t + dL/dh_{t-1} from the output
+
+        Every factor that does not depend on the incoming gradient is computed for all t
+        before the loop. dh and dc live in one stack [dh; dc], multiplied by the stacked factors
+        [o (1 - tanh(c)^2); f_{t+1}] and summed by halves, so dc_t is two calls. The weight
+        gradients, sums over t of da_t z[t]^T, are products over all T*B columns after the loop.
         """
-        x, hs, cs, tanh_cs, gates = cache
+        x, hs, h_columns, s, tanh_c, products = cache
         T, B, d = x.shape
         h = self.hidden_size
-        i, f, g, o = gates[:, :h], gates[:, h:2 * h], gates[:, 2 * h:3 * h], gates[:, 3 * h:]
-        # da_t = [dc_t * g i(1-i), dc_t * c_{t-1} f(1-f), dc_t * i (1-g^2), dh_t * tanh(c_t) o(1-o)]
-        by_dc = np.empty((T, 3, h, B), dtype=self.dtype)
-        np.multiply(g * i, 1 - i, out=by_dc[:, 0])
-        np.multiply(cs[:-1] * f, 1 - f, out=by_dc[:, 1])
-        np.multiply(i, 1 - g * g, out=by_dc[:, 2])
-        by_dh = tanh_cs * o * (1 - o)
-        dc_from_dh = o * (1 - tanh_cs * tanh_cs)
+        i, f, g, o = (s[:T, k * h:(k + 1) * h] for k in range(1, 5))
+        f_c, g_i = products[:, :h], products[:, h:]  # f c_{t-1} and g i, from the forward
+        # Each factor x (1 - x) is written x - x * x, reusing what the forward computed.
+        by_dc = np.empty((T, 3, h, B), dtype=self.dtype)  # da_t[:3h] = dc_t * by_dc[t]
+        np.subtract(g_i, np.multiply(g_i, i, out=by_dc[:, 0]), out=by_dc[:, 0])  # g i (1 - i)
+        np.subtract(f_c, np.multiply(f_c, f, out=by_dc[:, 1]), out=by_dc[:, 1])  # c_{t-1} f (1 - f)
+        np.subtract(i, np.multiply(g_i, g, out=by_dc[:, 2]), out=by_dc[:, 2])  # i (1 - g^2)
+        by_dh = np.multiply(h_columns, o)  # da_t[3h:] = dh_t * by_dh[t]
+        np.subtract(h_columns, by_dh, out=by_dh)  # tanh(c) o (1 - o) = h - h o
+        carry = np.empty((T, 2 * h, B), dtype=self.dtype)  # [o (1 - tanh(c_t)^2); f_{t+1}]
+        np.multiply(h_columns, tanh_c, out=carry[:, :h])
+        np.subtract(o, carry[:, :h], out=carry[:, :h])
+        carry[:T - 1, h:] = f[1:]
+        carry[T - 1, h:] = 1.0  # dc_T arrives from d_final_state as it is
         d_outputs = np.ascontiguousarray(d_outputs.transpose(0, 2, 1))  # columns, like the cache
 
+        grad = np.zeros((2 * h, B), dtype=self.dtype)  # the stack [dh; dc]
+        if d_final_state is not None:
+            grad[:h], grad[h:] = d_final_state[0].T, d_final_state[1].T
+        dh, dc = grad[:h], grad[h:]
         da = np.empty((T, 4 * h, B), dtype=self.dtype)
-        if d_final_state is None:
-            dh, dc = np.zeros((h, B), dtype=self.dtype), np.zeros((h, B), dtype=self.dtype)
-        else:
-            dh, dc = (np.array(v, dtype=self.dtype).T.copy() for v in d_final_state)
-        scratch = np.empty((h, B), dtype=self.dtype)
-        for t in reversed(range(T)):
-            dh += d_outputs[t]
-            np.multiply(dh, dc_from_dh[t], out=scratch)
-            dc += scratch  # dc_t += dh_t * o_t * (1 - tanh(c_t)^2)
-            np.multiply(dc, by_dc[t], out=da[t, :3 * h].reshape(3, h, B))
-            np.multiply(dh, by_dh[t], out=da[t, 3 * h:])
-            np.matmul(self.weight_hh.T, da[t], out=dh)  # dh_{t-1} = W_hh^T da_t
-            dc *= f[t]  # dc_{t-1} = dc_t * f_t
-        dx, grads = self._sequence_gradients(x, hs, da, da)
+        products = np.empty((2 * h, B), dtype=self.dtype)
+        w_hh_t = np.ascontiguousarray(self.weight_hh.T)
+        views = zip(d_outputs[::-1], carry[::-1], by_dc[::-1], by_dh[::-1], da[::-1])
+        for d_out, carry_t, by_dc_t, by_dh_t, da_t in views:
+            dh += d_out
+            np.multiply(grad, carry_t, out=products)
+            np.add(products[:h], products[h:], out=dc)  # dc_t
+            np.multiply(dc, by_dc_t, out=da_t[:3 * h].reshape(3, h, B))
+            np.multiply(dh, by_dh_t, out=da_t[3 * h:])
+            np.dot(w_hh_t, da_t, out=dh)  # dh_{t-1}, before its output term
+        dc *= f[0]  # the initial c0 reaches the first step through its forget gate
+        dx, grads = self._sequence_gradients(x, hs[:-1], da, da)
         return dx, (dh.T.copy(), dc.T.copy()), grads
+
+    def _stacked_weights(self):
+        """[W_ih, W_hh, b_ih + b_hh] (4h, d + h + 1), with the sigma rows i, f, o halved."""
+        blocks = [self.weight_ih, self.weight_hh]
+        if self.bias:
+            blocks.append((self.bias_ih + self.bias_hh)[:, None])
+        w = np.concatenate(blocks, axis=1)
+        h = self.hidden_size
+        w[:2 * h] *= 0.5
+        w[3 * h:] *= 0.5
+        return w

@@ -96,5 +96,5 @@ class RNNCell(RecurrentCell):
             dh += d_outputs[t]
             np.multiply(dh, slope[t], out=da[t])
             np.matmul(self.weight_hh.T, da[t], out=dh)  # dh_{t-1} = W_hh^T da_t
-        dx, grads = self._sequence_gradients(x, hs, da, da)
+        dx, grads = self._sequence_gradients(x, hs[:-1].transpose(0, 2, 1), da, da)
         return dx, dh.T.copy(), grads
