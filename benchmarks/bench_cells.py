@@ -2,16 +2,21 @@
 
     python benchmarks/bench_cells.py            # the three sizes, ratios and peak memory
     python benchmarks/bench_cells.py --train    # plus: numpy LSTM on the adding problem to MSE < 0.01
-    python benchmarks/bench_cells.py --cpu-time --blas-threads 1   # CPU seconds, one thread each
+    python benchmarks/bench_cells.py --cpu-time # CPU seconds, torch on one thread
 
-torch runs with torch.set_num_threads(2). Each repeat times torch and numpy back to back on the
-same input, so both see the same load on a shared machine; the figures are medians over the
-repeats. On a heavily shared machine, threads that wait for each other inflate wall times
-(torch's two OpenMP threads most of all), so --cpu-time (with --blas-threads 1) times the CPU
-seconds of one-threaded torch and numpy instead: a like-for-like measure of the work done. ratio = numpy time / torch time (below 1: numpy is faster). torch is timed in its
-default float32 and numpy in float32 (the like-for-like ratio) and in float64 (the library's
-default, which the book uses). Peak memory of numpy's forward + backward is measured with
-tracemalloc (numpy reports its array allocations to it); torch's allocator is not visible there.
+torch runs with torch.set_num_threads(2); numpy's OpenBLAS with one thread unless --blas-threads
+says otherwise. (Two OpenBLAS threads gained nothing we could measure at these sizes, and after
+each call their workers spin for a while on the second core, which is torch's: an earlier
+version of this script, with numpy on two threads, measured torch's LSTM at a median of 95 ms
+instead of 7 ms.)
+Each repeat times torch and numpy back to back on the same input, so both see the same load on
+a shared machine; the script prints medians and, in brackets, the ratio of the minima (the
+best case of each, the least disturbed by other work). ratio = numpy time / torch time (below
+1: numpy is faster). torch is timed in its default float32 and numpy in float32 (the
+like-for-like ratio) and in float64 (the library's default, which the book uses). Peak memory
+of numpy's forward + backward is measured with tracemalloc (numpy reports its array
+allocations to it); torch's allocator is not visible there. --cpu-time counts CPU seconds of
+one-threaded torch and numpy instead of wall time: a like-for-like measure of the work done.
 """
 
 import argparse
@@ -22,8 +27,8 @@ import time
 import tracemalloc
 
 # OpenBLAS reads its thread count once, when numpy is imported, so --blas-threads must act first.
-if "--blas-threads" in sys.argv:
-    os.environ["OPENBLAS_NUM_THREADS"] = sys.argv[sys.argv.index("--blas-threads") + 1]
+BLAS_THREADS = sys.argv[sys.argv.index("--blas-threads") + 1] if "--blas-threads" in sys.argv else "1"
+os.environ["OPENBLAS_NUM_THREADS"] = BLAS_THREADS
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
@@ -91,7 +96,7 @@ def compare(kind, size, repeats):
 
 def run_benchmark(repeats, torch_threads):
     torch.set_num_threads(torch_threads)
-    blas = os.environ.get("OPENBLAS_NUM_THREADS", "default (one per core)")
+    blas = os.environ["OPENBLAS_NUM_THREADS"]
     print(f"torch {torch.__version__}, numpy {np.__version__}, torch threads {torch.get_num_threads()}, "
           f"numpy OpenBLAS threads {blas}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
     clock = "CPU time (process_time)" if CLOCK is time.process_time else "wall time"
@@ -140,10 +145,10 @@ def main():
     parser.add_argument("--train-only", action="store_true", help="only the training run")
     parser.add_argument("--max-steps", type=int, default=20000)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--blas-threads", help="set OPENBLAS_NUM_THREADS for numpy before it loads")
+    parser.add_argument("--blas-threads", default="1", help="OPENBLAS_NUM_THREADS for numpy (default 1)")
     parser.add_argument("--cpu-time", action="store_true",
-                        help="time CPU seconds of this process, not wall time, with torch on one thread "
-                             "(use with --blas-threads 1): a like-for-like count of work on a loaded machine")
+                        help="time CPU seconds of this process, not wall time, with torch on one thread: "
+                             "a like-for-like count of work on a loaded machine")
     args = parser.parse_args()
     if not args.train_only:
         global CLOCK
