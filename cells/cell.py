@@ -116,24 +116,63 @@ class RecurrentCell:
         dx, d_initial_state, grads, _ = backprop_through_time(self, cache, d_outputs, d_final_state)
         return dx, d_initial_state, grads
 
-    def _sequence_gradients(self, x, h_prev, da_x, da_h):
-        """After a backward loop over columns: -> (dx (T, B, d), grads).
+    # The sequence kernels of the RNN, LSTM and GRU share one arrangement. Inside them vectors
+    # are columns (h, B), as in the equations, and step t multiplies one stacked weight matrix
+    # [W_ih, W_hh, b] by one stacked column z[t] = [x_t; h_{t-1}; 1], so all the pre-activations
+    # of a step are a single product; the loop writes h_t straight into z[t + 1].
 
-        da_x (T, G*h, B) is the pre-activation gradient seen by the input weights, da_h the one
-        seen by the recurrent weights (the same array except in the GRU), h_prev (T, B, h) the
-        states h_{t-1} as rows. Sums over t and the batch of da_t x_t^T and da_t h_{t-1}^T
-        become one matrix product each, over all T*B columns at once; dx_t = W_ih^T da_t likewise.
+    def _input_stack(self, x, h0):
+        """x (T, B, d), h0 (B, h) -> z (T + 1, d + h + 1, B), z[t] = [x_t; h_{t-1}; 1]
+        (no row of ones without a bias). The loop fills in h_1 ... h_T."""
+        T, B, d = x.shape
+        h = self.hidden_size
+        z = np.empty((T + 1, d + h + self.bias, B), dtype=self.dtype)
+        z[:T, :d] = x.transpose(0, 2, 1)
+        z[T, :d] = 0.0  # z[T] only holds h_T
+        z[0, d:d + h] = h0.T
+        if self.bias:
+            z[:, -1] = 1.0
+        return z
+
+    def _stacked_weights(self):
+        """[W_ih, W_hh, b_ih + b_hh] (G*h, d + h + 1): what multiplies z[t]."""
+        blocks = [self.weight_ih, self.weight_hh]
+        if self.bias:
+            blocks.append((self.bias_ih + self.bias_hh)[:, None])
+        return np.concatenate(blocks, axis=1)
+
+    def _state_rows(self, z, h0):
+        """The states h_0 ... h_T back as rows (T + 1, B, h), from the stack z."""
+        d = self.input_size
+        hs = np.empty((z.shape[0], h0.shape[0], self.hidden_size), dtype=self.dtype)
+        hs[0] = h0
+        hs[1:] = z[1:, d:d + self.hidden_size].transpose(0, 2, 1)
+        return hs
+
+    def _sequence_gradients(self, x, h_prev, da, w_x):
+        """After a backward loop: -> (dx, dW_x, dW_h, db), each one product over all T*B columns.
+
+        da (T, R, B) holds the pre-activation gradients of a stack of R rows, h_prev (T, B, h)
+        the states h_{t-1} as rows, w_x (R, d) the input weights of the stack. The sums over t
+        and the batch of da_t x_t^T, da_t h_{t-1}^T and da_t are dW_x, dW_h and db (None
+        without a bias); dx_t = w_x^T da_t. dW_h only covers the first G*h rows (G gates): the
+        rows W_hh sees.
         """
         T, B, d = x.shape
-        # (T, G*h, B) -> (G*h, T*B): each column one (t, sequence) pair, each row one unit
-        columns_x = np.ascontiguousarray(da_x.transpose(1, 0, 2)).reshape(-1, T * B)
-        columns_h = columns_x if da_h is da_x else np.ascontiguousarray(da_h.transpose(1, 0, 2)).reshape(-1, T * B)
-        h_prev_rows = np.ascontiguousarray(h_prev).reshape(T * B, -1)
-        grads = {"weight_ih": columns_x @ x.reshape(T * B, d), "weight_hh": columns_h @ h_prev_rows}
+        # (T, R, B) -> (R, T*B): each column one (t, sequence) pair, each row one unit
+        columns = np.ascontiguousarray(da.transpose(1, 0, 2)).reshape(-1, T * B)
+        h_rows = np.ascontiguousarray(h_prev).reshape(T * B, -1)
+        dw_x = columns @ x.reshape(T * B, d)
+        dw_h = columns[:self.num_gates * self.hidden_size] @ h_rows
+        db = columns.sum(axis=1) if self.bias else None
+        return (columns.T @ w_x).reshape(T, B, d), dw_x, dw_h, db
+
+    def _named_gradients(self, dw_x, dw_h, db):
+        """Gradients keyed like params() when both biases enter as their sum (RNN, LSTM)."""
+        grads = {"weight_ih": dw_x, "weight_hh": dw_h}
         if self.bias:
-            grads["bias_ih"] = columns_x.sum(axis=1)
-            grads["bias_hh"] = grads["bias_ih"].copy() if da_h is da_x else columns_h.sum(axis=1)
-        return (columns_x.T @ self.weight_ih).reshape(T, B, d), grads
+            grads["bias_ih"], grads["bias_hh"] = db, db.copy()
+        return grads
 
     def _zero_grads(self):
         return {name: np.zeros_like(p) for name, p in self.params().items()}

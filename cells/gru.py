@@ -66,73 +66,100 @@ class GRUCell(RecurrentCell):
     def forward_sequence(self, x, h0):
         """All T steps, for the layers: x (T, B, d), h0 (B, h) -> (outputs, h_T, cache).
 
-        The same equations as `step`, arranged for speed as in LSTMCell.forward_sequence:
-        states are columns (h, B), so each gate is a contiguous block of rows; the input
-        terms of all three gates for all t are one product before the loop (b_hr and b_hz are
-        folded in there; b_hn must stay inside r * (...)); one (3h, h) x (h, B) product per
-        step adds the recurrent terms; results go into preallocated arrays.
+        The same equations as `step`, arranged for speed as RecurrentCell describes: states
+        are columns (h, B), and each step is one product of a stacked weight matrix with
+        [x_t; h_{t-1}; 1]. The candidate needs its input and recurrent terms apart (r_t
+        multiplies only the second), so the stack has four blocks of rows:
+
+            r:    [W_ir, W_hr, b_ir + b_hr]     ->  a_r
+            z:    [W_iz, W_hz, b_iz + b_hz]     ->  a_z
+            h_n:  [0,    W_hn, b_hn]            ->  W_hn h_{t-1} + b_hn
+            x_n:  [W_in, 0,    b_in]            ->  W_in x_t + b_in
+
+        The r and z rows are halved in advance, so sigma(a) = (1 + tanh(a / 2)) / 2 is one
+        tanh call and two scalar operations on both gates at once.
         """
         T, B, d = x.shape
         h = self.hidden_size
-        a = x.reshape(T * B, d) @ self.weight_ih.T
-        if self.bias:
-            a += self.bias_ih
-            a[:, :2 * h] += self.bias_hh[:2 * h]
-        gates = np.ascontiguousarray(a.reshape(T, B, 3 * h).transpose(0, 2, 1))  # (T, 3h, B)
-        # b_hn as a full (h, B) array: broadcasting an (h, 1) column inside the loop is twice as slow
-        b_hn = np.repeat(self.bias_hh[2 * h:, None], B, axis=1) if self.bias else np.zeros((h, B), self.dtype)
-        hs = np.empty((T + 1, h, B), dtype=self.dtype)  # hs[t + 1] is h_t
-        hs[0] = h0.T
-        h_ns = np.empty((T, h, B), dtype=self.dtype)  # W_hn h_{t-1} + b_hn, needed by dr
-        from_h = np.empty((3 * h, B), dtype=self.dtype)
-        reset_part = np.empty((h, B), dtype=self.dtype)
-        for t in range(T):
-            np.matmul(self.weight_hh, hs[t], out=from_h)
-            rz, n = gates[t, :2 * h], gates[t, 2 * h:]  # pre-activations become gates in place
-            rz += from_h[:2 * h]
-            sigmoid(rz, out=rz)
-            r, z = rz[:h], rz[h:]
-            np.add(from_h[2 * h:], b_hn, out=h_ns[t])
-            np.multiply(r, h_ns[t], out=reset_part)
-            n += reset_part
-            np.tanh(n, out=n)
+        z_in = self._input_stack(x, h0)
+        w = self._gate_stack()
+        w[:2 * h] *= 0.5
+        pre = np.empty((T, 4 * h, B), dtype=self.dtype)  # [r; z; W_hn h + b_hn; W_in x + b_in]
+        n = np.empty((T, h, B), dtype=self.dtype)
+        views = zip(z_in[:T], pre, n, z_in[:T, d:d + h], z_in[1:, d:d + h])
+        for z_t, pre_t, n_t, h_prev, h_next in views:
+            np.dot(w, z_t, out=pre_t)
+            r_z = pre_t[:2 * h]
+            np.tanh(r_z, out=r_z)
+            r_z *= 0.5
+            r_z += 0.5
+            np.multiply(pre_t[:h], pre_t[2 * h:3 * h], out=n_t)  # r * (W_hn h_{t-1} + b_hn)
+            n_t += pre_t[3 * h:]
+            np.tanh(n_t, out=n_t)
             # h_t = (1 - z) * n + z * h_{t-1}, written as n + z * (h_{t-1} - n)
-            np.subtract(hs[t], n, out=hs[t + 1])
-            hs[t + 1] *= z
-            hs[t + 1] += n
-        outputs = hs[1:].transpose(0, 2, 1)  # back to rows: (T, B, h)
-        return outputs, hs[T].T.copy(), (x, hs, gates, h_ns)
+            np.subtract(h_prev, n_t, out=h_next)
+            h_next *= pre_t[h:2 * h]
+            h_next += n_t
+        hs = self._state_rows(z_in, h0)
+        return hs[1:], hs[T].copy(), (x, hs, z_in[:T + 1, d:d + h], pre, n)
 
     def backward_sequence(self, cache, d_outputs, d_final_state=None):
         """Backpropagation through time for `forward_sequence`: -> (dx, dh0, grads).
 
-        All three recurrent-side pre-activation gradients are dh_t times a factor known
-        before the loop, [(1-z)(1-n^2) h_n r(1-r), (h_{t-1} - n) z(1-z), (1-z)(1-n^2) r],
-        so each step is one multiply, one (h, 3h) x (3h, B) product and dh * z.
+        The gradients of the four row blocks of the stack are all dh_t times a factor known
+        before the loop:
+
+            r:    (1-z)(1-n^2) h_n r(1-r)       z:    (h_{t-1} - n) z(1-z)
+            h_n:  (1-z)(1-n^2) r                x_n:  (1-z)(1-n^2)
+
+        so each step is one multiply, one (h, 3h) x (3h, B) product and dh * z. The weight
+        gradients come out of one product over all T*B columns after the loop; the input
+        weights see blocks r, z, x_n and the recurrent ones r, z, h_n.
         """
-        x, hs, gates, h_ns = cache
+        x, hs, h_columns, pre, n = cache
         T, B, d = x.shape
         h = self.hidden_size
-        r, z, n = gates[:, :h], gates[:, h:2 * h], gates[:, 2 * h:]
-        dn_pre = (1 - z) * (1 - n * n)  # da_n = dh * dn_pre
-        factors = np.empty((T, 3, h, B), dtype=self.dtype)
-        np.multiply(dn_pre * h_ns, r * (1 - r), out=factors[:, 0])
-        np.multiply(hs[:-1] - n, z * (1 - z), out=factors[:, 1])
-        np.multiply(dn_pre, r, out=factors[:, 2])
+        r, z, h_n = pre[:, :h], pre[:, h:2 * h], pre[:, 2 * h:3 * h]
+        factors = np.empty((T, 4, h, B), dtype=self.dtype)
+        by_n = factors[:, 3]
+        np.multiply(n, n, out=by_n)
+        np.subtract(1.0, by_n, out=by_n)
+        by_n *= 1.0 - z  # (1-z)(1-n^2)
+        np.multiply(by_n, r, out=factors[:, 2])
+        np.multiply(factors[:, 2], h_n, out=factors[:, 0])
+        factors[:, 0] *= 1.0 - r
+        np.subtract(h_columns[:T], n, out=factors[:, 1])
+        factors[:, 1] *= z
+        factors[:, 1] *= 1.0 - z
         d_outputs = np.ascontiguousarray(d_outputs.transpose(0, 2, 1))  # columns, like the cache
 
-        da_h = np.empty((T, 3 * h, B), dtype=self.dtype)
-        d_hidden = np.empty((T, h, B), dtype=self.dtype)
+        da = np.empty((T, 4 * h, B), dtype=self.dtype)
         dh = np.zeros((h, B), dtype=self.dtype) if d_final_state is None else np.array(d_final_state, dtype=self.dtype).T.copy()
         through_weights = np.empty((h, B), dtype=self.dtype)
-        for t in reversed(range(T)):
-            dh += d_outputs[t]
-            d_hidden[t] = dh
-            np.multiply(dh, factors[t], out=da_h[t].reshape(3, h, B))
-            np.matmul(self.weight_hh.T, da_h[t], out=through_weights)
-            dh *= z[t]  # dh_{t-1} = dh_t * z_t + W_hh^T da^h
+        w_hh_t = np.ascontiguousarray(self.weight_hh.T)  # (h, 3h): sees r, z, h_n
+        for d_out, factors_t, da_t, z_t in zip(d_outputs[::-1], factors[::-1], da[::-1], z[::-1]):
+            dh += d_out
+            np.multiply(dh, factors_t, out=da_t.reshape(4, h, B))
+            np.dot(w_hh_t, da_t[:3 * h], out=through_weights)
+            dh *= z_t  # dh_{t-1} = dh_t * z_t + W_hh^T da^h
             dh += through_weights
-        da_x = da_h.copy()
-        np.multiply(d_hidden, dn_pre, out=da_x[:, 2 * h:])  # the input side sees da_n without the factor r
-        dx, grads = self._sequence_gradients(x, hs[:-1].transpose(0, 2, 1), da_x, da_h)
+        w_x = np.concatenate([self.weight_ih[:2 * h], np.zeros((h, d), self.dtype), self.weight_ih[2 * h:]])
+        dx, dw_x, dw_h, db = self._sequence_gradients(x, hs[:-1], da, w_x)
+        grads = {"weight_ih": np.concatenate([dw_x[:2 * h], dw_x[3 * h:]]), "weight_hh": dw_h}
+        if self.bias:
+            grads["bias_ih"] = np.concatenate([db[:2 * h], db[3 * h:]])
+            grads["bias_hh"] = db[:3 * h]
         return dx, dh.T.copy(), grads
+
+    def _gate_stack(self):
+        """The four row blocks [r; z; h_n; x_n] of forward_sequence, (4h, d + h + 1)."""
+        h, d = self.hidden_size, self.input_size
+        w = np.zeros((4 * h, d + h + self.bias), dtype=self.dtype)
+        w[:2 * h, :d] = self.weight_ih[:2 * h]
+        w[3 * h:, :d] = self.weight_ih[2 * h:]
+        w[:3 * h, d:d + h] = self.weight_hh
+        if self.bias:
+            w[:2 * h, -1] = self.bias_ih[:2 * h] + self.bias_hh[:2 * h]
+            w[2 * h:3 * h, -1] = self.bias_hh[2 * h:]
+            w[3 * h:, -1] = self.bias_ih[2 * h:]
+        return w

@@ -86,14 +86,10 @@ class LSTMCell(RecurrentCell):
         """
         T, B, d = x.shape
         h = self.hidden_size
-        rows_in = d + h + self.bias
-        z = np.empty((T + 1, rows_in, B), dtype=self.dtype)
-        z[:T, :d] = x.transpose(0, 2, 1)
-        z[T, :d] = 0.0  # z[T] only holds h_T
-        z[0, d:d + h] = state[0].T
-        if self.bias:
-            z[:, -1] = 1.0
+        z = self._input_stack(x, state[0])
         w = self._stacked_weights()
+        w[:2 * h] *= 0.5  # the sigma rows i, f ...
+        w[3 * h:] *= 0.5  # ... and o
         half = np.full((4 * h, B), 0.5, dtype=self.dtype)  # sigma rows: tanh -> sigma
         half[2 * h:3 * h] = 1.0  # g rows stay tanh
         shift = 1.0 - half
@@ -112,9 +108,7 @@ class LSTMCell(RecurrentCell):
             np.add(products_t[:h], products_t[h:], out=c_next)  # c_t
             np.tanh(c_next, out=tanh_c_t)
             np.multiply(o, tanh_c_t, out=h_next)  # h_t
-        hs = np.empty((T + 1, B, h), dtype=self.dtype)  # back to rows: hs[t + 1] is h_t
-        hs[0] = state[0]
-        hs[1:] = z[1:, d:d + h].transpose(0, 2, 1)
+        hs = self._state_rows(z, state[0])  # hs[t + 1] is h_t
         return hs[1:], (hs[T].copy(), s[T, :h].T.copy()), (x, hs, z[1:, d:d + h], s, tanh_c, products)
 
     def backward_sequence(self, cache, d_outputs, d_final_state=None):
@@ -166,16 +160,5 @@ class LSTMCell(RecurrentCell):
             np.multiply(dh, by_dh_t, out=da_t[3 * h:])
             np.dot(w_hh_t, da_t, out=dh)  # dh_{t-1}, before its output term
         dc *= f[0]  # the initial c0 reaches the first step through its forget gate
-        dx, grads = self._sequence_gradients(x, hs[:-1], da, da)
-        return dx, (dh.T.copy(), dc.T.copy()), grads
-
-    def _stacked_weights(self):
-        """[W_ih, W_hh, b_ih + b_hh] (4h, d + h + 1), with the sigma rows i, f, o halved."""
-        blocks = [self.weight_ih, self.weight_hh]
-        if self.bias:
-            blocks.append((self.bias_ih + self.bias_hh)[:, None])
-        w = np.concatenate(blocks, axis=1)
-        h = self.hidden_size
-        w[:2 * h] *= 0.5
-        w[3 * h:] *= 0.5
-        return w
+        dx, dw_x, dw_h, db = self._sequence_gradients(x, hs[:-1], da, self.weight_ih)
+        return dx, (dh.T.copy(), dc.T.copy()), self._named_gradients(dw_x, dw_h, db)

@@ -59,24 +59,21 @@ class RNNCell(RecurrentCell):
     def forward_sequence(self, x, h0):
         """All T steps, for the layers: x (T, B, d), h0 (B, h) -> (outputs, h_T, cache).
 
-        The same equations as `step`, arranged for speed: states are columns (h, B), as in
-        the equations; the input term W_ih x_t + b for every t is one (T*B, d) x (d, h)
-        product before the loop, so the loop only adds W_hh h_{t-1} and applies phi.
+        The same equations as `step`, arranged for speed as RecurrentCell describes: states are
+        columns (h, B), and each step is one product [W_ih, W_hh, b] [x_t; h_{t-1}; 1] and one
+        call of phi, which writes h_t straight into the next step's column.
         """
         T, B, d = x.shape
+        h = self.hidden_size
         phi, _ = ACTIVATIONS[self.nonlinearity]
-        a = x.reshape(T * B, d) @ self.weight_ih.T
-        if self.bias:
-            a += self.bias_ih + self.bias_hh
-        a = np.ascontiguousarray(a.reshape(T, B, self.hidden_size).transpose(0, 2, 1))  # (T, h, B)
-        hs = np.empty((T + 1, self.hidden_size, B), dtype=self.dtype)  # hs[t + 1] is h_t
-        hs[0] = h0.T
-        recurrent = np.empty((self.hidden_size, B), dtype=self.dtype)
-        for t in range(T):
-            np.matmul(self.weight_hh, hs[t], out=recurrent)
-            a[t] += recurrent
-            phi(a[t], out=hs[t + 1])
-        return hs[1:].transpose(0, 2, 1), hs[T].T.copy(), (x, hs)
+        z = self._input_stack(x, h0)
+        w = self._stacked_weights()
+        a = np.empty((h, B), dtype=self.dtype)
+        for z_t, h_next in zip(z[:T], z[1:, d:d + h]):
+            np.dot(w, z_t, out=a)
+            phi(a, out=h_next)
+        hs = self._state_rows(z, h0)
+        return hs[1:], hs[T].copy(), (x, hs, z[1:, d:d + h])
 
     def backward_sequence(self, cache, d_outputs, d_final_state=None):
         """Backpropagation through time for `forward_sequence`: -> (dx, dh0, grads).
@@ -84,17 +81,18 @@ class RNNCell(RecurrentCell):
         The loop carries only dL/dh_t back; the weight gradients are sums over t of outer
         products, computed after the loop as one product over all T*B columns.
         """
-        x, hs = cache
+        x, hs, h_columns = cache
         T, B, d = x.shape
         h = self.hidden_size
         _, phi_prime = ACTIVATIONS[self.nonlinearity]
-        slope = phi_prime(hs[1:])  # phi'(a_t) for every t at once
+        slope = phi_prime(h_columns)  # phi'(a_t) for every t at once, from h_t = phi(a_t)
         d_outputs = np.ascontiguousarray(d_outputs.transpose(0, 2, 1))  # columns, like the cache
         da = np.empty((T, h, B), dtype=self.dtype)
         dh = np.zeros((h, B), dtype=self.dtype) if d_final_state is None else np.array(d_final_state, dtype=self.dtype).T.copy()
-        for t in reversed(range(T)):
-            dh += d_outputs[t]
-            np.multiply(dh, slope[t], out=da[t])
-            np.matmul(self.weight_hh.T, da[t], out=dh)  # dh_{t-1} = W_hh^T da_t
-        dx, grads = self._sequence_gradients(x, hs[:-1].transpose(0, 2, 1), da, da)
-        return dx, dh.T.copy(), grads
+        w_hh_t = np.ascontiguousarray(self.weight_hh.T)
+        for d_out, slope_t, da_t in zip(d_outputs[::-1], slope[::-1], da[::-1]):
+            dh += d_out
+            np.multiply(dh, slope_t, out=da_t)
+            np.dot(w_hh_t, da_t, out=dh)  # dh_{t-1} = W_hh^T da_t
+        dx, dw_x, dw_h, db = self._sequence_gradients(x, hs[:-1], da, self.weight_ih)
+        return dx, dh.T.copy(), self._named_gradients(dw_x, dw_h, db)
