@@ -78,15 +78,19 @@ def compare(kind, size, repeats):
     layer64 = cells.from_torch(module)
     layer32 = cells.from_torch(module, dtype=np.float32)
     xt, d_out_t = torch.from_numpy(x32), torch.from_numpy(d_out32)
-    for _ in range(3):  # warm up caches, oneDNN primitives and the allocator
-        torch_step(module, xt, d_out_t)
-        numpy_step(layer32, x32, d_out32)
-        numpy_step(layer64, x64, d_out64)
-    times = {"torch": [], "numpy32": [], "numpy64": []}
-    for _ in range(repeats):  # interleaved, so a burst of load hits all three alike
-        times["torch"].append(timed(torch_step, module, xt, d_out_t))
-        times["numpy32"].append(timed(numpy_step, layer32, x32, d_out32))
-        times["numpy64"].append(timed(numpy_step, layer64, x64, d_out64))
+    # Two side-by-side series: torch against numpy float32, then torch against numpy float64.
+    # (Interleaving all three made each run start with the caches full of the other two's
+    # arrays and cost numpy float32 up to a third of its speed.)
+    times = {}
+    for name, layer, x, d_out in (("numpy32", layer32, x32, d_out32), ("numpy64", layer64, x64, d_out64)):
+        for _ in range(3):  # warm up caches, oneDNN primitives and the allocator
+            torch_step(module, xt, d_out_t)
+            numpy_step(layer, x, d_out)
+        torch_times, numpy_times = [], []
+        for _ in range(repeats):  # back to back, so a burst of load hits both alike
+            torch_times.append(timed(torch_step, module, xt, d_out_t))
+            numpy_times.append(timed(numpy_step, layer, x, d_out))
+        times[name], times["torch_" + name] = numpy_times, torch_times
     medians = {k: statistics.median(v) for k, v in times.items()}
     minima = {k: min(v) for k, v in times.items()}
     memory = {"numpy32": peak_bytes(numpy_step, layer32, x32, d_out32),
@@ -100,8 +104,8 @@ def run_benchmark(repeats, torch_threads):
     print(f"torch {torch.__version__}, numpy {np.__version__}, torch threads {torch.get_num_threads()}, "
           f"numpy OpenBLAS threads {blas}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
     clock = "CPU time (process_time)" if CLOCK is time.process_time else "wall time"
-    print(f"{repeats} interleaved repeats of {clock}, medians (ratio of minima in brackets); "
-          "ratio = numpy / torch (float32 torch)")
+    print(f"{repeats} repeats of {clock}, numpy and torch back to back, medians (ratio of minima in "
+          "brackets); ratio = numpy / torch (float32 torch); the torch column is its series against numpy f32")
     header = (f"{'size':>22} {'kind':>5} {'torch f32 ms':>13} {'numpy f32 ms':>13} {'ratio':>12} "
               f"{'numpy f64 ms':>13} {'ratio':>12} {'peak MB f32':>12} {'peak MB f64':>12}")
     print(header)
@@ -110,9 +114,9 @@ def run_benchmark(repeats, torch_threads):
         label = "T={T} B={B} d={d} h={h}".format(**size)
         for kind in KINDS:
             medians, minima, memory = compare(kind, size, repeats)
-            t, n32, n64 = (1000 * medians[k] for k in ("torch", "numpy32", "numpy64"))
-            r32 = f"{n32 / t:.2f} ({minima['numpy32'] / minima['torch']:.2f})"
-            r64 = f"{n64 / t:.2f} ({minima['numpy64'] / minima['torch']:.2f})"
+            t, n32, n64 = (1000 * medians[k] for k in ("torch_numpy32", "numpy32", "numpy64"))
+            r32, r64 = (f"{medians[k] / medians['torch_' + k]:.2f} ({minima[k] / minima['torch_' + k]:.2f})"
+                        for k in ("numpy32", "numpy64"))
             print(f"{label:>22} {kind:>5} {t:13.2f} {n32:13.2f} {r32:>12} {n64:13.2f} {r64:>12} "
                   f"{memory['numpy32'] / 2**20:12.2f} {memory['numpy64'] / 2**20:12.2f}", flush=True)
 
