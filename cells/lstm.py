@@ -130,12 +130,15 @@ class LSTMCell(RecurrentCell):
         h = self.hidden_size
         i, f, g, o = (s[:T, k * h:(k + 1) * h] for k in range(1, 5))
         f_c, g_i = products[:, :h], products[:, h:]  # f c_{t-1} and g i, from the forward
-        # Each factor x (1 - x) is written x - x * x, reusing what the forward computed.
-        by_dc = np.empty((T, 3, h, B), dtype=self.dtype)  # da_t[:3h] = dc_t * by_dc[t]
+        # Each factor x (1 - x) is written x - x * x, reusing what the forward computed. The
+        # loop multiplies the factors by dc_t and dh_t in place: they become da.
+        da = np.empty((T, 4 * h, B), dtype=self.dtype)
+        by_dc = da[:, :3 * h].reshape(T, 3, h, B)  # da_t[:3h] = dc_t * by_dc[t]
+        by_dh = da[:, 3 * h:]  # da_t[3h:] = dh_t * by_dh[t]
         np.subtract(g_i, np.multiply(g_i, i, out=by_dc[:, 0]), out=by_dc[:, 0])  # g i (1 - i)
         np.subtract(f_c, np.multiply(f_c, f, out=by_dc[:, 1]), out=by_dc[:, 1])  # c_{t-1} f (1 - f)
         np.subtract(i, np.multiply(g_i, g, out=by_dc[:, 2]), out=by_dc[:, 2])  # i (1 - g^2)
-        by_dh = np.multiply(h_columns, o)  # da_t[3h:] = dh_t * by_dh[t]
+        np.multiply(h_columns, o, out=by_dh)
         np.subtract(h_columns, by_dh, out=by_dh)  # tanh(c) o (1 - o) = h - h o
         carry = np.empty((T, 2 * h, B), dtype=self.dtype)  # [o (1 - tanh(c_t)^2); f_{t+1}]
         np.multiply(h_columns, tanh_c, out=carry[:, :h])
@@ -148,16 +151,15 @@ class LSTMCell(RecurrentCell):
         if d_final_state is not None:
             grad[:h], grad[h:] = d_final_state[0].T, d_final_state[1].T
         dh, dc = grad[:h], grad[h:]
-        da = np.empty((T, 4 * h, B), dtype=self.dtype)
-        products = np.empty((2 * h, B), dtype=self.dtype)
+        scratch = np.empty((2 * h, B), dtype=self.dtype)
         w_hh_t = np.ascontiguousarray(self.weight_hh.T)
         views = zip(d_outputs[::-1], carry[::-1], by_dc[::-1], by_dh[::-1], da[::-1])
         for d_out, carry_t, by_dc_t, by_dh_t, da_t in views:
             dh += d_out
-            np.multiply(grad, carry_t, out=products)
-            np.add(products[:h], products[h:], out=dc)  # dc_t
-            np.multiply(dc, by_dc_t, out=da_t[:3 * h].reshape(3, h, B))
-            np.multiply(dh, by_dh_t, out=da_t[3 * h:])
+            np.multiply(grad, carry_t, out=scratch)  # [dh_t o (1 - tanh(c_t)^2); dc_{t+1} f_{t+1}]
+            np.add(scratch[:h], scratch[h:], out=dc)  # dc_t
+            by_dc_t *= dc  # now da_t[:3h]
+            by_dh_t *= dh  # now da_t[3h:]
             np.dot(w_hh_t, da_t, out=dh)  # dh_{t-1}, before its output term
         dc *= f[0]  # the initial c0 reaches the first step through its forget gate
         dx, dw_x, dw_h, db = self._sequence_gradients(x, hs[:-1], da, self.weight_ih)
