@@ -120,7 +120,8 @@ class GRUCell(RecurrentCell):
         T, B, d = x.shape
         h = self.hidden_size
         r, z, h_n = pre[:, :h], pre[:, h:2 * h], pre[:, 2 * h:3 * h]
-        factors = np.empty((T, 4, h, B), dtype=self.dtype)
+        da = np.empty((T, 4 * h, B), dtype=self.dtype)  # the factors, until the loop multiplies them by dh
+        factors = da.reshape(T, 4, h, B)
         by_n = factors[:, 3]
         np.multiply(n, n, out=by_n)
         np.subtract(1.0, by_n, out=by_n)
@@ -133,13 +134,12 @@ class GRUCell(RecurrentCell):
         factors[:, 1] *= 1.0 - z
         d_outputs = np.ascontiguousarray(d_outputs.transpose(0, 2, 1))  # columns, like the cache
 
-        da = np.empty((T, 4 * h, B), dtype=self.dtype)
         dh = np.zeros((h, B), dtype=self.dtype) if d_final_state is None else np.array(d_final_state, dtype=self.dtype).T.copy()
         through_weights = np.empty((h, B), dtype=self.dtype)
         w_hh_t = np.ascontiguousarray(self.weight_hh.T)  # (h, 3h): sees r, z, h_n
         for d_out, factors_t, da_t, z_t in zip(d_outputs[::-1], factors[::-1], da[::-1], z[::-1]):
             dh += d_out
-            np.multiply(dh, factors_t, out=da_t.reshape(4, h, B))
+            factors_t *= dh  # now da_t
             np.dot(w_hh_t, da_t[:3 * h], out=through_weights)
             dh *= z_t  # dh_{t-1} = dh_t * z_t + W_hh^T da^h
             dh += through_weights
