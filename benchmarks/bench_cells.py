@@ -78,9 +78,8 @@ def compare(kind, size, repeats):
     layer64 = cells.from_torch(module)
     layer32 = cells.from_torch(module, dtype=np.float32)
     xt, d_out_t = torch.from_numpy(x32), torch.from_numpy(d_out32)
-    # Two side-by-side series: torch against numpy float32, then torch against numpy float64.
-    # (Interleaving all three made each run start with the caches full of the other two's
-    # arrays and cost numpy float32 up to a third of its speed.)
+    # Two side-by-side series: torch against numpy float32, then torch against numpy float64,
+    # so that each pair is compared with only its own arrays going through the caches.
     times = {}
     for name, layer, x, d_out in (("numpy32", layer32, x32, d_out32), ("numpy64", layer64, x64, d_out64)):
         for _ in range(3):  # warm up caches, oneDNN primitives and the allocator
