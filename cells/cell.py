@@ -121,17 +121,18 @@ class RecurrentCell:
     # [W_ih, W_hh, b] by one stacked column z[t] = [x_t; h_{t-1}; 1], so all the pre-activations
     # of a step are a single product; the loop writes h_t straight into z[t + 1].
 
-    def _input_stack(self, x, h0):
-        """x (T, B, d), h0 (B, h) -> z (T + 1, d + h + 1, B), z[t] = [x_t; h_{t-1}; 1]
-        (no row of ones without a bias). The loop fills in h_1 ... h_T."""
+    def _input_stack(self, x, h0, extra_rows=0):
+        """x (T, B, d), h0 (B, h) -> z (T + 1, d + h + 1 + extra_rows, B), z[t] = [x_t; h_{t-1}; 1]
+        followed by `extra_rows` rows the caller fills (no row of ones without a bias). The loop
+        fills in h_1 ... h_T."""
         T, B, d = x.shape
         h = self.hidden_size
-        z = np.empty((T + 1, d + h + self.bias, B), dtype=self.dtype)
+        z = np.empty((T + 1, d + h + self.bias + extra_rows, B), dtype=self.dtype)
         z[:T, :d] = x.transpose(0, 2, 1)
         z[T, :d] = 0.0  # z[T] only holds h_T
         z[0, d:d + h] = h0.T
         if self.bias:
-            z[:, -1] = 1.0
+            z[:, d + h] = 1.0
         return z
 
     def _stacked_weights(self):

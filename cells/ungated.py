@@ -28,6 +28,7 @@ class UngatedMemoryCell(RecurrentCell):
     """State (h, c) like an LSTM cell; parameters weight_c (h, d + 2h), bias_c, weight_o (h, d + h), bias_o."""
 
     has_cell_state = True
+    num_gates = 2  # blocks of rows in the stacked product below: the memory c and the gate o
 
     def __init__(self, input_size, hidden_size, bias=True, rng=None, dtype=np.float64):
         self.input_size = check_positive_int("input_size", input_size)
@@ -90,6 +91,96 @@ class UngatedMemoryCell(RecurrentCell):
         grads = {name: grads[name] for name in self.params()}
         return d_xh[:, :d], (d_xh[:, d:], d_xhc[:, d + h:]), grads
 
+
+    def forward_sequence(self, x, state):
+        """All T steps, for the layers: x (T, B, d), state (h0, c0) -> (outputs, (h_T, c_T), cache).
+
+        Arranged as RecurrentCell describes, with c_{t-1} as extra rows of the stacked column:
+        one product per step, z[t] = [x_t; h_{t-1}; 1; c_{t-1}] times the rows
+
+            c:  [W_c (x and h columns), b_c, W_c (c columns)]     ->  a_c
+            o:  [W_o,                   b_o, 0              ]     ->  a_o (halved: sigma through tanh)
+
+        and tanh(a_c) is written straight into z[t + 1] as c_t.
+        """
+        T, B, d = x.shape
+        h = self.hidden_size
+        z = self._input_stack(x, state[0], extra_rows=h)
+        z[0, -h:] = state[1].T
+        w = self._memory_stack()
+        w[h:] *= 0.5
+        pre = np.empty((2 * h, B), dtype=self.dtype)
+        o, tanh_c = np.empty((T, h, B), dtype=self.dtype), np.empty((T, h, B), dtype=self.dtype)
+        for z_t, c_next, o_t, tanh_c_t, h_next in zip(z[:T], z[1:, -h:], o, tanh_c, z[1:, d:d + h]):
+            np.dot(w, z_t, out=pre)
+            np.tanh(pre[:h], out=c_next)  # c_t
+            np.tanh(pre[h:], out=o_t)
+            o_t *= 0.5
+            o_t += 0.5
+            np.tanh(c_next, out=tanh_c_t)
+            np.multiply(o_t, tanh_c_t, out=h_next)  # h_t
+        hs = self._state_rows(z, state[0])
+        return hs[1:], (hs[T].copy(), z[T, -h:].T.copy()), (x, hs, z, o, tanh_c)
+
+    def backward_sequence(self, cache, d_outputs, d_final_state=None):
+        """Backpropagation through time for `forward_sequence`: -> (dx, (dh0, dc0), grads).
+
+        Per step, with dh_t and dc_t (what reaches c_t from the next step's product):
+
+            da_c = (dh_t o (1 - tanh(c_t)^2) + dc_t) (1 - c_t^2)     da_o = dh_t tanh(c_t) o (1 - o)
+            [dh_{t-1}; dc_{t-1}] = (the h and c columns of the stack)^T [da_c; da_o]
+
+        so da_c is [dh; dc] times factors known before the loop, summed by halves.
+        """
+        x, hs, z, o, tanh_c = cache
+        T, B, d = x.shape
+        h = self.hidden_size
+        c, h_columns = z[1:, -h:], z[1:, d:d + h]
+        da = np.empty((T, 2 * h, B), dtype=self.dtype)
+        by_dh = da[:, h:]  # da_o = dh * by_dh, multiplied in place in the loop
+        np.multiply(h_columns, o, out=by_dh)
+        np.subtract(h_columns, by_dh, out=by_dh)  # tanh(c) o (1 - o) = h - h o
+        factors = np.empty((T, 2 * h, B), dtype=self.dtype)  # [o (1 - tanh(c)^2) (1 - c^2); 1 - c^2]
+        slope = factors[:, h:]
+        np.multiply(c, c, out=slope)
+        np.subtract(1.0, slope, out=slope)
+        np.multiply(h_columns, tanh_c, out=factors[:, :h])
+        np.subtract(o, factors[:, :h], out=factors[:, :h])
+        factors[:, :h] *= slope
+        d_outputs = np.ascontiguousarray(d_outputs.transpose(0, 2, 1))  # columns, like the cache
+
+        grad = np.zeros((2 * h, B), dtype=self.dtype)  # the stack [dh; dc]
+        if d_final_state is not None:
+            grad[:h], grad[h:] = d_final_state[0].T, d_final_state[1].T
+        dh = grad[:h]
+        w = self._memory_stack()
+        w_back = np.ascontiguousarray(np.concatenate([w[:, d:d + h], w[:, -h:]], axis=1).T)
+        scratch = np.empty((2 * h, B), dtype=self.dtype)
+        for d_out, factors_t, da_t in zip(d_outputs[::-1], factors[::-1], da[::-1]):
+            dh += d_out
+            np.multiply(grad, factors_t, out=scratch)
+            np.add(scratch[:h], scratch[h:], out=da_t[:h])  # da_c
+            da_t[h:] *= dh  # da_o
+            np.dot(w_back, da_t, out=grad)  # [dh_{t-1}; dc_{t-1}], before the output's term
+        w_x = np.concatenate([self.weight_c[:, :d], self.weight_o[:, :d]])
+        dx, dw_x, dw_h, db = self._sequence_gradients(x, hs[:-1], da, w_x)
+        dw_cc = np.tensordot(da[:, :h], z[:T, -h:], axes=([0, 2], [0, 2]))  # sum of da_c c_{t-1}^T
+        grads = {"weight_c": np.concatenate([dw_x[:h], dw_h[:h], dw_cc], axis=1),
+                 "weight_o": np.concatenate([dw_x[h:], dw_h[h:]], axis=1)}
+        if self.bias:
+            grads["bias_c"], grads["bias_o"] = db[:h], db[h:]
+        grads = {name: grads[name] for name in self.params()}
+        return dx, (grad[:h].T.copy(), grad[h:].T.copy()), grads
+
+    def _memory_stack(self):
+        """The rows [c; o] of forward_sequence's product, (2h, d + h + 1 + h)."""
+        d, h = self.input_size, self.hidden_size
+        w = np.zeros((2 * h, d + h + self.bias + h), dtype=self.dtype)
+        w[:h, :d + h], w[:h, -h:] = self.weight_c[:, :d + h], self.weight_c[:, d + h:]
+        w[h:, :d + h] = self.weight_o
+        if self.bias:
+            w[:h, d + h], w[h:, d + h] = self.bias_c, self.bias_o
+        return w
 
 class UngatedMemory(RecurrentLayer):
     """A layer of UngatedMemoryCell, with the constructor and return structure of cells.LSTM."""

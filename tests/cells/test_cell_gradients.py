@@ -8,8 +8,8 @@ import pytest
 
 import cells
 
-CELLS = {"rnn": cells.RNNCell, "lstm": cells.LSTMCell, "gru": cells.GRUCell}
-KINDS = ["rnn-tanh", "rnn-relu", "rnn-sigmoid", "rnn-identity", "lstm", "gru"]
+CELLS = {"rnn": cells.RNNCell, "lstm": cells.LSTMCell, "gru": cells.GRUCell, "ungated": cells.UngatedMemoryCell}
+KINDS = ["rnn-tanh", "rnn-relu", "rnn-sigmoid", "rnn-identity", "lstm", "gru", "ungated"]
 
 
 def build(kind):
@@ -20,13 +20,13 @@ def build(kind):
 
 def sequence_loss_setup(kind, fast):
     """A scalar loss L = sum(outputs * P) + <final state, Q> with fixed random P, Q."""
-    name, cell = build(kind)
+    _, cell = build(kind)
     rng = np.random.default_rng(3)
     T, B = 5, 2
     x = rng.normal(size=(T, B, 3))
-    state = (rng.normal(size=(B, 4)), rng.normal(size=(B, 4))) if name == "lstm" else rng.normal(size=(B, 4))
+    state = (rng.normal(size=(B, 4)), rng.normal(size=(B, 4))) if cell.has_cell_state else rng.normal(size=(B, 4))
     P = rng.normal(size=(T, B, 4))
-    Q = (rng.normal(size=(B, 4)), rng.normal(size=(B, 4))) if name == "lstm" else rng.normal(size=(B, 4))
+    Q = (rng.normal(size=(B, 4)), rng.normal(size=(B, 4))) if cell.has_cell_state else rng.normal(size=(B, 4))
 
     def run():
         if fast:
@@ -37,7 +37,7 @@ def sequence_loss_setup(kind, fast):
 
     def loss():
         outputs, final, _ = run()
-        if name == "lstm":
+        if cell.has_cell_state:
             return np.sum(outputs * P) + np.sum(final[0] * Q[0]) + np.sum(final[1] * Q[1])
         return np.sum(outputs * P) + np.sum(final * Q)
 
@@ -48,7 +48,7 @@ def sequence_loss_setup(kind, fast):
         dx, d_initial, grads, _ = cells.backprop_through_time(cell, cache, P, Q)
     inputs = {"x": x}
     input_grads = {"x": dx}
-    if name == "lstm":
+    if cell.has_cell_state:
         inputs.update(h0=state[0], c0=state[1])
         input_grads.update(h0=d_initial[0], c0=d_initial[1])
     else:
@@ -76,10 +76,10 @@ def test_input_and_initial_state_gradients_by_finite_differences(kind, fast):
 @pytest.mark.parametrize("kind", KINDS)
 def test_fast_sequence_path_equals_step_by_step(kind):
     """The layers' sequence methods compute exactly what unroll / backprop_through_time do."""
-    name, cell = build(kind)
+    _, cell = build(kind)
     rng = np.random.default_rng(8)
     x = rng.normal(size=(7, 3, 3))
-    state = (rng.normal(size=(3, 4)), rng.normal(size=(3, 4))) if name == "lstm" else rng.normal(size=(3, 4))
+    state = (rng.normal(size=(3, 4)), rng.normal(size=(3, 4))) if cell.has_cell_state else rng.normal(size=(3, 4))
     d_out = rng.normal(size=(7, 3, 4))
     slow_out, slow_final, caches = cells.unroll(cell, x, state)
     fast_out, fast_final, cache = cell.forward_sequence(x, state)
