@@ -37,6 +37,7 @@ class RecurrentCell:
 
     num_gates = 1
     has_cell_state = False  # True for the LSTM, whose state is the pair (h, c)
+    bias_names = ("bias_ih", "bias_hh")  # None when the cell is built with bias=False
 
     def __init__(self, input_size, hidden_size, bias=True, rng=None, dtype=np.float64):
         self.input_size = check_positive_int("input_size", input_size)
@@ -44,21 +45,17 @@ class RecurrentCell:
         self.bias = check_bool("bias", bias)
         self.dtype = check_dtype(dtype)
         rng = as_generator(rng)
-        rows, bound = self.num_gates * self.hidden_size, 1.0 / np.sqrt(self.hidden_size)
-
-        def uniform(*shape):
-            return rng.uniform(-bound, bound, size=shape).astype(self.dtype)
-
+        bound = 1.0 / np.sqrt(self.hidden_size)
         # Drawn in PyTorch's parameter order, so a seed gives the same layout every time.
-        self.weight_ih = uniform(rows, self.input_size)
-        self.weight_hh = uniform(rows, self.hidden_size)
-        self.bias_ih = uniform(rows) if self.bias else None
-        self.bias_hh = uniform(rows) if self.bias else None
+        for name, shape in self._parameter_shapes().items():
+            setattr(self, name, rng.uniform(-bound, bound, size=shape).astype(self.dtype))
+        if not self.bias:
+            for name in self.bias_names:
+                setattr(self, name, None)
 
     def params(self):
         """The parameter arrays themselves (not copies), keyed by PyTorch's names."""
-        names = ["weight_ih", "weight_hh"] + (["bias_ih", "bias_hh"] if self.bias else [])
-        return {name: getattr(self, name) for name in names}
+        return {name: getattr(self, name) for name in self._parameter_shapes()}
 
     def zero_state(self, batch_size):
         h = np.zeros((batch_size, self.hidden_size), dtype=self.dtype)
@@ -87,8 +84,7 @@ class RecurrentCell:
 
     def _check_parameters(self):
         """Callers may overwrite the weights; catch a wrong shape before the maths does."""
-        rows = self.num_gates * self.hidden_size
-        for name, shape in self._parameter_shapes(rows).items():
+        for name, shape in self._parameter_shapes().items():
             value = getattr(self, name)
             if value is None:
                 raise ValueError(f"{name} is None but this cell was built with bias=True")
@@ -96,7 +92,9 @@ class RecurrentCell:
                 got = value.shape if isinstance(value, np.ndarray) else type(value).__name__
                 raise ValueError(f"{name} must be an array of shape {shape}; got {got}")
 
-    def _parameter_shapes(self, rows):
+    def _parameter_shapes(self):
+        """Every parameter's shape, in PyTorch's order."""
+        rows = self.num_gates * self.hidden_size
         shapes = {"weight_ih": (rows, self.input_size), "weight_hh": (rows, self.hidden_size)}
         if self.bias:
             shapes.update(bias_ih=(rows,), bias_hh=(rows,))

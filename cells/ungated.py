@@ -18,7 +18,6 @@ given dh_t and dc_t from later steps:
 
 import numpy as np
 
-from ._validation import as_generator, check_bool, check_dtype, check_positive_int
 from .cell import RecurrentCell, StepCache
 from .layers import RecurrentLayer
 from .pointwise import sigmoid
@@ -29,29 +28,14 @@ class UngatedMemoryCell(RecurrentCell):
 
     has_cell_state = True
     num_gates = 2  # blocks of rows in the stacked product below: the memory c and the gate o
+    bias_names = ("bias_c", "bias_o")
 
-    def __init__(self, input_size, hidden_size, bias=True, rng=None, dtype=np.float64):
-        self.input_size = check_positive_int("input_size", input_size)
-        self.hidden_size = check_positive_int("hidden_size", hidden_size)
-        self.bias = check_bool("bias", bias)
-        self.dtype = check_dtype(dtype)
-        rng = as_generator(rng)
-        bound = 1.0 / np.sqrt(self.hidden_size)
-        shapes = self._parameter_shapes(None)
-        for name, shape in shapes.items():
-            setattr(self, name, rng.uniform(-bound, bound, size=shape).astype(self.dtype))
-        if not self.bias:
-            self.bias_c = self.bias_o = None
-
-    def _parameter_shapes(self, rows):
+    def _parameter_shapes(self):
         d, h = self.input_size, self.hidden_size
         shapes = {"weight_c": (h, d + 2 * h), "weight_o": (h, d + h)}
         if self.bias:
             shapes.update(bias_c=(h,), bias_o=(h,))
         return shapes
-
-    def params(self):
-        return {name: getattr(self, name) for name in self._parameter_shapes(None)}
 
     def step(self, x_t, state=None):
         """x_t (B, d), state (h_{t-1}, c_{t-1}) or None -> ((h_t, c_t), cache)."""
