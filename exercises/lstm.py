@@ -306,6 +306,31 @@ def _same(a, b) -> bool:
     return a.shape == b.shape and np.allclose(a, b, rtol=1e-7, atol=1e-9)
 
 
+_MATCH = "match"
+
+
+def _run_reader_step(step, args, what, inputs, h_ref, c_ref):
+    """Call the reader's `step(*args)` -> (verdict, h, c). The verdict is _MATCH, a message to
+    report (an exception, unreadable or misshapen results, (c, h) instead of (h, c)), or None
+    when the results are readable but wrong and need a closer look."""
+    try:
+        result = step(*args)
+    except Exception as error:  # the reader's code: report, do not crash the checker
+        return f"your function raised {type(error).__name__}: {error}. {inputs}", None, None
+    pair, problem = _as_pair(result, what)
+    if problem:
+        return problem, None, None
+    h, c = pair
+    if h.shape != h_ref.shape or c.shape != c_ref.shape:
+        return (f"h and c should both have shape {h_ref.shape} (batch, hidden), got {h.shape} and {c.shape}.",
+                h, c)
+    if _same(h, h_ref) and _same(c, c_ref):
+        return _MATCH, h, c
+    if _same(h, c_ref) and _same(c, h_ref):
+        return "your values are right but in the wrong order: return (h, c), like cell.step.", h, c
+    return None, h, c
+
+
 def _block_permuted(cell, order):
     """A copy of `cell` whose gate blocks are re-ordered: block k of the copy is block order[k] of `cell`."""
     h = cell.hidden_size
@@ -325,21 +350,13 @@ def check_lstm_step(lstm_step) -> bool:
     for trial in range(3):
         cell, x, h_prev, c_prev = _random_case(rng)
         (h_ref, c_ref), _ = cell.step(x, (h_prev, c_prev))
-        try:
-            result = lstm_step(x, h_prev, c_prev, cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh)
-        except Exception as error:  # the reader's code: report, do not crash the checker
-            return _report(False, f"your function raised {type(error).__name__}: {error}. Inputs are x (B, d), "
-                                  "h_prev and c_prev (B, h), weight_ih (4h, d), weight_hh (4h, h), biases (4h,).")
-        pair, problem = _as_pair(result, "lstm_step")
-        if problem:
-            return _report(False, problem)
-        h, c = pair
-        if h.shape != h_ref.shape or c.shape != c_ref.shape:
-            return _report(False, f"h and c should both have shape {h_ref.shape} (batch, hidden), got {h.shape} and {c.shape}.")
-        if _same(h, h_ref) and _same(c, c_ref):
+        args = (x, h_prev, c_prev, cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh)
+        inputs = "Inputs are x (B, d), h_prev and c_prev (B, h), weight_ih (4h, d), weight_hh (4h, h), biases (4h,)."
+        verdict, h, c = _run_reader_step(lstm_step, args, "lstm_step", inputs, h_ref, c_ref)
+        if verdict == _MATCH:
             continue
-        if _same(h, c_ref) and _same(c, h_ref):
-            return _report(False, "your values are right but in the wrong order: return (h, c), like cell.step.")
+        if verdict:
+            return _report(False, verdict)
         # Wrong gate order: the same cell with its blocks in another order reproduces the reader's result.
         orders = {(0, 1, 3, 2): "i, f, o, g", (1, 0, 2, 3): "f, i, g, o", (0, 2, 1, 3): "i, g, f, o (TensorFlow 1's i, j, f, o)"}
         for order, name in orders.items():
@@ -387,21 +404,12 @@ def check_coupled_gates_step(coupled_step) -> bool:
         (h_std, c_std), cache = cell.step(x, (h_prev, c_prev))
         gates = cache.gates
         c_ref, h_ref = cells.lstm_state_update(c_prev, gates["i"], 1.0 - gates["i"], gates["g"], gates["o"])
-        try:
-            result = coupled_step(cell, x, (h_prev, c_prev))
-        except Exception as error:
-            return _report(False, f"your function raised {type(error).__name__}: {error}. It receives a cells.LSTMCell, "
-                                  "x of shape (B, d) and state = (h_prev, c_prev).")
-        pair, problem = _as_pair(result, "coupled_step")
-        if problem:
-            return _report(False, problem)
-        h, c = pair
-        if h.shape != h_ref.shape or c.shape != c_ref.shape:
-            return _report(False, f"h and c should both have shape {h_ref.shape}, got {h.shape} and {c.shape}.")
-        if _same(h, h_ref) and _same(c, c_ref):
+        inputs = "It receives a cells.LSTMCell, x of shape (B, d) and state = (h_prev, c_prev)."
+        verdict, h, c = _run_reader_step(coupled_step, (cell, x, (h_prev, c_prev)), "coupled_step", inputs, h_ref, c_ref)
+        if verdict == _MATCH:
             continue
-        if _same(h, c_ref) and _same(c, h_ref):
-            return _report(False, "your values are right but in the wrong order: return (h, c), like cell.step.")
+        if verdict:
+            return _report(False, verdict)
         if _same(h, h_std) and _same(c, c_std):
             return _report(False, "this is still the standard LSTM step: the forget gate is not yet tied to the input gate.")
         c_other, h_other = cells.lstm_state_update(c_prev, 1.0 - gates["f"], gates["f"], gates["g"], gates["o"])
