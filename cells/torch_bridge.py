@@ -5,15 +5,18 @@ its parameter names, a transplant is a plain copy of every array; nothing is res
 
     from_torch(module) -> numpy layer, cell, Dense or MLP computing what `module` computes
     to_torch(layer)    -> the torch module computing what `layer` computes
+    compare_with_torch(model, x) -> {quantity: max |cells - torch|} over the output and every gradient
 """
 
 import numpy as np
 
+from ._validation import check_array
 from .dense import MLP, Dense
 from .gru import GRUCell
 from .layers import GRU, LSTM, RNN
 from .lstm import LSTMCell
 from .rnn import RNNCell
+from .unroll import backprop_through_time, unroll
 
 ACCEPTED = "torch.nn.RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell, Linear or a Sequential of Linear and activations"
 
@@ -132,3 +135,80 @@ def to_torch(layer):
         for name, value in layer.params().items():
             getattr(module, name).copy_(torch.from_numpy(np.ascontiguousarray(value)))
     return module
+
+
+
+def _max_difference(ours, theirs):
+    theirs = theirs.detach().cpu().numpy()
+    if np.shape(ours) != theirs.shape:  # a shape mismatch is a bug, not a large difference
+        raise AssertionError(f"shapes differ: cells {np.shape(ours)}, torch {theirs.shape}")
+    return float(np.abs(ours - theirs).max(initial=0.0))
+
+
+def _named_outputs(model, result):
+    """(output, h_n) or (output, (h_n, c_n)) or output -> {"output": ..., "h_n": ..., "c_n": ...}."""
+    if type(model) is LSTM:
+        output, (h_n, c_n) = result
+        return {"output": output, "h_n": h_n, "c_n": c_n}
+    if type(model) in (RNN, GRU):
+        output, h_n = result
+        return {"output": output, "h_n": h_n}
+    return {"output": result}
+
+
+def compare_with_torch(model, x, d_output=None, rng=0):
+    """Run `model` and `to_torch(model)` on the same x, backpropagate the same loss through both,
+    and return {quantity: max |cells - torch|}.
+
+    model: a cells Dense, MLP, RNN, LSTM or GRU layer, or an RNNCell, LSTMCell or GRUCell, which is
+    unrolled over x (T, B, d) from a zero state. The loss is L = sum(output * d_output), so
+    dL/doutput = d_output (drawn from a standard normal with `rng` when None). The keys, in order:
+    "output"; "h_n" (and "c_n" for an LSTM) for a layer; "dL/dh_t", the total derivative at every
+    step, for a cell; then "dL/dx" and "dL/d<name>" for every parameter, with PyTorch's names.
+    """
+    torch = _torch()
+    single_cells = (RNNCell, LSTMCell, GRUCell)
+    if type(model) not in (Dense, MLP, RNN, LSTM, GRU) + single_cells:
+        raise ValueError("compare_with_torch expects a cells Dense, MLP, RNN, LSTM, GRU, RNNCell, LSTMCell "
+                         f"or GRUCell; got {type(model).__name__}")
+    is_cell = type(model) in single_cells
+    module = to_torch(model)
+
+    # Ours first: the numpy model checks x and raises a clear error if its shape is wrong.
+    if is_cell:
+        output, _, caches = unroll(model, x)
+        ours = {"output": output}
+    else:
+        ours = _named_outputs(model, model.forward(x))
+    dtype = model.layers[0].dtype if type(model) is MLP else model.dtype
+    x = np.asarray(x, dtype=dtype)
+    if d_output is None:
+        d_output = np.random.default_rng(rng).standard_normal(ours["output"].shape)
+    d_output = check_array("d_output", d_output, ours["output"].shape, dtype)
+    if is_cell:
+        dx, _, grads, ours["dL/dh_t"] = backprop_through_time(model, caches, d_output)
+    else:
+        dx, grads = model.backward(d_output)
+
+    # Theirs: the same x and the same dL/doutput, through autograd.
+    x_torch = torch.tensor(x, requires_grad=True)
+    if is_cell:
+        state, hiddens = None, []
+        for x_t in x_torch:
+            state = module(x_t, state)
+            hidden = state[0] if type(model) is LSTMCell else state
+            hidden.retain_grad()  # keep the total dL/dh_t, through every later step
+            hiddens.append(hidden)
+        theirs = {"output": torch.stack(hiddens)}
+    else:
+        theirs = _named_outputs(model, module(x_torch))
+    (theirs["output"] * torch.from_numpy(d_output)).sum().backward()
+    if is_cell:
+        theirs["dL/dh_t"] = torch.stack([hidden.grad for hidden in hiddens])
+
+    differences = {name: _max_difference(ours[name], theirs[name]) for name in ours}
+    differences["dL/dx"] = _max_difference(dx, x_torch.grad)
+    torch_parameters = dict(module.named_parameters())
+    for name, grad in grads.items():
+        differences["dL/d" + name] = _max_difference(grad, torch_parameters[name].grad)
+    return differences
