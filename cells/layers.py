@@ -222,6 +222,20 @@ class LSTM(RecurrentLayer):
 
 
 class GRU(RecurrentLayer):
-    """Like torch.nn.GRU: gates r, z, n; h_t = (1 - z_t) * n_t + z_t * h_{t-1}."""
+    """Like torch.nn.GRU: gates r, z, n; h_t = (1 - z_t) * n_t + z_t * h_{t-1}.
+
+    reset_after=False applies the reset gate before the recurrent product, W_hn (r_t * h_{t-1}),
+    as Cho et al. (2014) and Keras's reset_after=False do; torch.nn.GRU cannot represent it.
+    """
 
     cell_class = GRUCell
+
+    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
+                 bidirectional=False, rng=None, dtype=np.float64, *, reset_after=True):
+        reset_after = check_bool("reset_after", reset_after)
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, bidirectional, rng, dtype,
+                         reset_after=reset_after)
+        self.reset_after = reset_after
+
+    def __repr__(self):
+        return super().__repr__()[:-1] + f", reset_after={self.reset_after})"

@@ -108,6 +108,9 @@ def to_torch(layer):
 
     if type(layer) in (RNN, RNNCell) and layer.nonlinearity not in ("tanh", "relu"):
         raise ValueError(f"PyTorch's RNN supports nonlinearity 'tanh' or 'relu'; got {layer.nonlinearity!r}")
+    if type(layer) in (GRU, GRUCell) and not layer.reset_after:
+        raise ValueError("torch.nn.GRU applies the reset gate after the recurrent product (reset_after=True); "
+                         "this GRU has reset_after=False, W_hn (r * h), which no torch module computes")
     if type(layer) in layers:
         options = {"nonlinearity": layer.nonlinearity} if type(layer) is RNN else {}
         module = layers[type(layer)](layer.input_size, layer.hidden_size, num_layers=layer.num_layers,

@@ -9,12 +9,18 @@ import pytest
 import cells
 
 CELLS = {"rnn": cells.RNNCell, "lstm": cells.LSTMCell, "gru": cells.GRUCell, "ungated": cells.UngatedMemoryCell}
-KINDS = ["rnn-tanh", "rnn-relu", "rnn-sigmoid", "rnn-identity", "lstm", "gru", "ungated"]
+# Every sequence kernel: the fast path of each of these is a separate piece of code.
+KINDS = ["rnn-tanh", "rnn-relu", "rnn-sigmoid", "rnn-identity", "lstm", "gru", "gru-reset_before",
+         "gru-reset_before-nobias", "ungated"]
 
 
 def build(kind):
-    name, _, nonlinearity = kind.partition("-")
-    kwargs = {"nonlinearity": nonlinearity} if nonlinearity else {}
+    name, *options = kind.split("-")
+    kwargs = {"bias": "nobias" not in options}
+    if name == "rnn":
+        kwargs["nonlinearity"] = options[0]
+    if "reset_before" in options:
+        kwargs["reset_after"] = False
     return name, CELLS[name](3, 4, rng=11, **kwargs)
 
 
