@@ -5,22 +5,23 @@ the notebook runs and ships the results to a small SVG front end (`widget.js`), 
 slider on the static site only looks up what Python computed. The signature widgets are
 built on `cells`:
 
-    lstm_gates()           forget / input / output gates and candidate of one LSTM unit
-    gru_gates()            reset and update gates; the setting where a GRU is a plain RNN
-    vanishing_gradients()  ||dL/dh_{T-k}|| against k by backpropagation through time
-    unit_vs_cell()         the unrolled network: what frameworks call a cell, a unit, a layer
-    param_counter()        parameters per framework, cell type and sizes
+    lstm_gates()           forget / input / output gates and candidate of one LSTM unit     (lstm.py)
+    gru_gates()            reset and update gates; the setting where a GRU is a plain RNN    (gru.py)
+    vanishing_gradients()  ||dL/dh_{T-k}|| against k by backpropagation through time          (gradients.py)
+    unit_vs_cell()         the unrolled network: what frameworks call a cell, a unit, a layer (unrolled_network.py)
+    param_counter()        parameters per framework, cell type and sizes                     (parameters.py)
 
 Each returns a widget `w`; `w.value` holds the current slider values, `w.set(name=value)`
 moves sliders from Python and `w.field(key)` is what the page draws for them.
 """
 
-from .anatomy import param_counter, unit_vs_cell
 from .glue import glue
 from .gradients import vanishing_gradients
 from .grid import Field, Slider, decode_field
 from .gru import gru_gates
 from .lstm import lstm_gates
+from .parameters import param_counter
+from .unrolled_network import unit_vs_cell
 from .view import GridWidget, bar_chart, build, diagram, heatmap, line_plot, table, text
 
 __all__ = ["lstm_gates", "gru_gates", "vanishing_gradients", "unit_vs_cell", "param_counter",

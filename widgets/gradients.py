@@ -17,7 +17,7 @@ import numpy as np
 
 import cells
 
-from .grid import Field, Slider
+from .grid import Field, Slider, memoized
 from .view import build, line_plot, text
 
 HIDDEN_SIZE = 16
@@ -72,7 +72,7 @@ def _make_cell(cell, activation, radii):
     return big, rng
 
 
-def gradient_norms(spectral_radius, activation="tanh", cell="RNN", sequence_length=MAX_LENGTH):
+def norms_by_distance(spectral_radius, activation="tanh", cell="RNN", sequence_length=MAX_LENGTH):
     """||dL/dh_{T-k}|| for k = 0..T-1 (T = sequence_length), by cells.backprop_through_time.
 
     spectral_radius may be a 1-D array: the settings then share one run (independent copies
@@ -108,14 +108,9 @@ def _pad(values):
     return out
 
 
-_memo = {}
-
-
+@memoized
 def _all_norms(spectral_radius, activation, cell, sequence_length):
     """The vectorized field: every grid point, one run per (cell, activation, T)."""
-    key = (spectral_radius.tobytes(), tuple(activation), tuple(cell), sequence_length.tobytes())
-    if key in _memo:
-        return _memo[key]
     out = np.full((len(spectral_radius), MAX_LENGTH), np.nan)
     runs = {}
     for n, (act, kind, T) in enumerate(zip(activation, cell, sequence_length)):
@@ -124,10 +119,8 @@ def _all_norms(spectral_radius, activation, cell, sequence_length):
     for (act, kind, T), rows in runs.items():
         radii = spectral_radius[rows]
         unique, inverse = np.unique(radii, return_inverse=True)
-        norms = gradient_norms(unique, act, kind, T)
+        norms = norms_by_distance(unique, act, kind, T)
         out[rows, :T] = norms[inverse]
-    _memo.clear()
-    _memo[key] = out
     return out
 
 

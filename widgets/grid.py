@@ -11,11 +11,15 @@ Decoding, as the front end (`widget.js`) does it, for the current slider indices
     flat = sum(idx[d] * stride[d] for d in field.deps)       C order over field.deps
     row  = lut[flat]
     f32, f64: values = rows[row * size : (row + 1) * size]
-    u16:  q = rows[...]; values = NaN where q == 65535 else lo + q * (hi - lo) / 65534
+    u16:  q = rows[...]; values = NaN where q == U16_MISSING else lo + q * (hi - lo) / U16_STEPS
     log:  values = 10 ** values                              (the stored numbers are log10 |v|)
+
+The constants are defined here only: `CODEC` ships them in every widget's state, and the front
+end reads them from there. `decode_rows` is the one decoder on the Python side.
 """
 
 import base64
+import collections
 import functools
 import itertools
 import json
@@ -24,8 +28,9 @@ import numbers
 
 import numpy as np
 
-U16_MISSING = 65535
-U16_STEPS = 65534
+U16_MISSING = 65535  # the u16 code of NaN
+U16_STEPS = 65534  # codes 0..U16_STEPS run from lo to hi
+CODEC = {"u16Missing": U16_MISSING, "u16Steps": U16_STEPS}  # shipped to the front end
 ENCODINGS = ("f32", "f64", "u16", "json")
 
 
@@ -77,10 +82,10 @@ class Slider:
         return self.values.index(value)
 
     def spec(self):
+        # the starting position is the widget's `index`, so the default is not repeated here
         return {"name": self.name, "label": self.label,
                 "values": self.values if self.numeric else list(self.values),
-                "display": [self.display(v) for v in self.values],
-                "default": self.default_index}
+                "display": [self.display(v) for v in self.values]}
 
 
 class Field:
@@ -114,13 +119,45 @@ def _vectorized_results(field, grids):
     return result
 
 
+def _value_key(value):
+    if isinstance(value, np.ndarray):
+        return ("array", value.dtype.str, value.shape, value.tobytes())
+    if isinstance(value, (list, tuple)):
+        return tuple(_value_key(v) for v in value)
+    return value
+
+
+def memoized(fn, maxsize=64):
+    """`fn` remembering its last `maxsize` results, keyed by the arguments' values (arrays by content).
+
+    The one caching style of the widgets: the fields of a widget are evaluated one after another
+    over the same grid, and several of them read one expensive run (one backpropagation over the
+    whole grid, one GRU run); the first field computes it, the others find it here. Results are
+    shared, so callers must not modify them.
+    """
+    memo = collections.OrderedDict()
+
+    @functools.wraps(fn)
+    def remembered(*args, **kwargs):
+        key = (tuple(_value_key(a) for a in args), tuple(sorted((k, _value_key(v)) for k, v in kwargs.items())))
+        if key in memo:
+            memo.move_to_end(key)
+            return memo[key]
+        result = memo[key] = fn(*args, **kwargs)
+        if len(memo) > maxsize:
+            memo.popitem(last=False)
+        return result
+
+    return remembered
+
+
 def b64(array):
     return base64.b64encode(np.ascontiguousarray(array).tobytes()).decode("ascii")
 
 
-@functools.lru_cache(maxsize=64)
+@memoized
 def unb64(text, dtype):
-    """The array stored in a base64 string (read-only; cached, since decoders read it often)."""
+    """The array stored in a base64 string (read-only; remembered, since decoders read it often)."""
     return np.frombuffer(base64.b64decode(text), dtype=dtype)
 
 
@@ -191,28 +228,47 @@ def evaluate_field(field, sliders):
     return encoded
 
 
-def decode_field(encoded, sliders_spec, index):
-    """The value the front end draws for field `encoded` at slider indices `index` (a list).
+def decode_rows(encoded):
+    """Every stored row of a field: an array (count, *shape) of numbers, or the list of JSON values.
 
-    `sliders_spec` is the list of slider specs in the widget state. Mirrors widget.js.
+    The one decoder in Python (widget.js mirrors it): u16 codes back to numbers, log10 back to v.
     """
+    if encoded["enc"] == "json":
+        return encoded["rows"]
+    return _decoded_rows(encoded["rows"], encoded["enc"], encoded.get("lo"), encoded.get("hi"), encoded["log"],
+                         tuple(encoded["shape"]))
+
+
+@memoized
+def _decoded_rows(rows, enc, lo, hi, log, shape):
+    if enc in ("f32", "f64"):
+        values = unb64(rows, "<f4" if enc == "f32" else "<f8").astype(np.float64)
+    else:
+        q = unb64(rows, "<u2")
+        values = lo + q.astype(np.float64) * (hi - lo) / U16_STEPS
+        values[q == U16_MISSING] = np.nan
+    if log:
+        values = 10.0 ** values
+    values = values.reshape((-1,) + shape)
+    values.flags.writeable = False  # shared by every caller
+    return values
+
+
+def flat_index(encoded, sliders_spec, index):
+    """The grid position of slider indices `index` among the field's deps (C order), as widget.js computes it."""
     names = [s["name"] for s in sliders_spec]
     sizes = {s["name"]: len(s["values"]) for s in sliders_spec}
     flat = 0
     for dep in encoded["deps"]:
         flat = flat * sizes[dep] + index[names.index(dep)]
+    return flat
+
+
+def decode_field(encoded, sliders_spec, index):
+    """The value the front end draws for field `encoded` at slider indices `index` (a list).
+
+    `sliders_spec` is the list of slider specs in the widget state. Mirrors widget.js.
+    """
     lut = unb64(encoded["lut"], np.uint16 if encoded["lutType"] == "u16" else np.uint32)
-    row = int(lut[flat])
-    if encoded["enc"] == "json":
-        return encoded["rows"][row]
-    size = int(np.prod(encoded["shape"], dtype=int))
-    if encoded["enc"] in ("f32", "f64"):
-        dtype = "<f4" if encoded["enc"] == "f32" else "<f8"
-        values = unb64(encoded["rows"], dtype)[row * size:(row + 1) * size].astype(np.float64)
-    else:
-        q = unb64(encoded["rows"], "<u2")[row * size:(row + 1) * size]
-        values = encoded["lo"] + q.astype(np.float64) * (encoded["hi"] - encoded["lo"]) / U16_STEPS
-        values[q == U16_MISSING] = np.nan
-    if encoded["log"]:
-        values = 10.0 ** values
-    return values.reshape(encoded["shape"])
+    row = decode_rows(encoded)[int(lut[flat_index(encoded, sliders_spec, index)])]
+    return row if encoded["enc"] == "json" else np.array(row)

@@ -11,13 +11,11 @@ h_t = tanh(w_in x_t + w_hn h_{t-1}): exactly a plain RNN with the same weights, 
 a GRUCell whose gate pre-activations are pinned by its biases, and an RNNCell.
 """
 
-import functools
-
 import numpy as np
 
 import cells
 
-from .grid import Field, Slider
+from .grid import Field, Slider, memoized
 from .view import build, line_plot, text
 
 STEPS = 20
@@ -74,21 +72,15 @@ def rnn_run(recurrent_weight, steps=STEPS):
     return np.concatenate([[0.0], outputs[:, 0, 0]])
 
 
-_rnn = functools.lru_cache(maxsize=None)(rnn_run)
+_rnn = memoized(rnn_run)
 
 
-_grid_memo = {}
-
-
+@memoized
 def _grid_run(reset, update, recurrent_weight):
     """All settings in one run; the three fields share it."""
-    key = (reset.tobytes(), update.tobytes(), recurrent_weight.tobytes())
-    if key not in _grid_memo:
-        h, n = gru_run(reset, update, recurrent_weight)
-        rnn = np.array([_rnn(float(w)) for w in recurrent_weight])
-        _grid_memo.clear()
-        _grid_memo[key] = {"h": h, "n": n, "gap": np.max(np.abs(h - rnn), axis=1)}
-    return _grid_memo[key]
+    h, n = gru_run(reset, update, recurrent_weight)
+    rnn = np.array([_rnn(float(w)) for w in recurrent_weight])
+    return {"h": h, "n": n, "gap": np.max(np.abs(h - rnn), axis=1)}
 
 
 def gru_gates(reset=1.0, update=0.5, recurrent_weight=1.0):

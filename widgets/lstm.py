@@ -9,13 +9,11 @@ an actual `cells.LSTMCell` whose gates are pinned to the slider values (zero wei
 set to the gates' pre-activations), and equals the product of the forget gates f_1 ... f_T.
 """
 
-import functools
-
 import numpy as np
 
 import cells
 
-from .grid import Field, Slider
+from .grid import Field, Slider, memoized
 from .view import build, heatmap, line_plot, text
 
 STEPS = 20
@@ -67,7 +65,7 @@ def lstm_memory_gradient(forget, input, output, candidate, steps=STEPS, c0=C0):
     return float(dc0[0, 0]), float(np.prod(gates["f"])), gates
 
 
-_cached_gradient = functools.lru_cache(maxsize=None)(lstm_memory_gradient)
+_cached_gradient = memoized(lstm_memory_gradient, maxsize=128)  # about 45 settings per build
 
 
 def lstm_gates(forget=0.9, input=0.0, output=1.0, candidate=0.5):

@@ -25,10 +25,9 @@ import anywidget
 import numpy as np
 import traitlets
 
-from .grid import Field, Slider, decode_field, evaluate_field, unb64
+from .grid import CODEC, Field, Slider, decode_field, decode_rows, evaluate_field
 
 _HERE = pathlib.Path(__file__).parent
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9"]  # Okabe-Ito
 
 
 class GridWidget(anywidget.AnyWidget):
@@ -78,21 +77,13 @@ class GridWidget(anywidget.AnyWidget):
 
 
 def _series_range(field, log):
-    """min and max of the finite (positive, on a log axis) values in all rows of a field."""
+    """min and max of the finite (positive, on a log axis; then as log10) values in all rows of a field."""
     if field["enc"] == "json":
         raise ValueError("a plotted field must be numeric")
-    if field["enc"] in ("f32", "f64"):
-        data = unb64(field["rows"], "<f4" if field["enc"] == "f32" else "<f8").astype(np.float64)
-    else:
-        q = unb64(field["rows"], "<u2").astype(np.float64)
-        data = np.where(q == 65535, np.nan, field["lo"] + q * (field["hi"] - field["lo"]) / 65534)
-    if field["log"]:
-        data = data[np.isfinite(data)]  # log10 already
-        return (float(data.min()), float(data.max())) if data.size else None
+    data = decode_rows(field)
     data = data[np.isfinite(data)]
     if log:
-        data = data[data > 0]
-        return (float(np.log10(data.min())), float(np.log10(data.max()))) if data.size else None
+        data = np.log10(data[data > 0])
     return (float(data.min()), float(data.max())) if data.size else None
 
 
@@ -145,7 +136,8 @@ def table(columns, row_labels, title="", fmt=",.0f"):
     return {"kind": "table", "columns": list(columns), "rowLabels": row_labels, "title": title, "fmt": fmt}
 
 
-PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::([^}]*))?\}")  # the same pattern as widget.js
+# {name} or {name:format spec} in a text panel; widget.js holds the same pattern (a test compares them)
+PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::([^}]*))?\}")
 
 
 def bar_chart(series, categories, title=""):
@@ -191,9 +183,13 @@ def build(title, sliders, fields, panels, presets=None, caption="", settings=Non
             raise ValueError(f"field key {f.key!r} is also a slider name; use another key")
         encoded[f.key] = evaluate_field(f, sliders)
     for panel in panels:
-        _check_panel(panel, encoded, names)
+        keys = _check_panel(panel, encoded, names)
+        # the sliders the panel depends on, through its fields or directly: a move of any other
+        # slider leaves the panel as it is, and the front end skips redrawing it
+        deps = {name for key in keys for name in (encoded[key]["deps"] if key in encoded else [key])}
+        panel["deps"] = sorted(names.index(name) for name in deps)
     spec = {"title": title, "caption": caption, "sliders": [s.spec() for s in sliders],
-            "fields": encoded, "panels": panels, "presets": preset_specs, "palette": PALETTE}
+            "fields": encoded, "panels": panels, "presets": preset_specs, "codec": CODEC}
     # a content hash lets a browser test find the state behind a drawing
     spec["id"] = hashlib.sha1(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:12]
     return GridWidget(spec=spec, index=index, sliders=sliders)
@@ -207,10 +203,14 @@ def _slider(sliders, name):
 
 
 def _check_panel(panel, fields, slider_names):
-    """Check references and fix axis limits over the whole grid."""
+    """Check references and fix axis limits over the whole grid; return the field keys and slider
+    names the panel reads (what it must be redrawn for)."""
+    reads = []
+
     def need(key):
         if key not in fields:
             raise ValueError(f"{panel['kind']} panel refers to field {key!r}; fields are {sorted(fields)}")
+        reads.append(key)
         return fields[key]
 
     if panel["kind"] == "line":
@@ -247,7 +247,9 @@ def _check_panel(panel, fields, slider_names):
             templates = [line] if isinstance(line, str) else [t for t in need(line["key"])["rows"]]
             for template in templates:
                 for name in _placeholders(template):
-                    if name not in slider_names and need(name)["enc"] != "json" and need(name)["shape"]:
+                    if name in slider_names:
+                        reads.append(name)
+                    elif need(name)["enc"] != "json" and need(name)["shape"]:
                         raise ValueError(f"text placeholder {name!r} must be a scalar or JSON field; "
                                          f"got shape {need(name)['shape']}")
     elif panel["kind"] == "bars":
@@ -261,6 +263,7 @@ def _check_panel(panel, fields, slider_names):
             need(panel["rowLabels"]["key"])
     else:
         raise ValueError(f"unknown panel kind {panel['kind']!r}; expected line, heatmap, diagram, text, table or bars")
+    return reads
 
 
 __all__ = ["GridWidget", "Slider", "Field", "build", "line_plot", "heatmap", "diagram", "text", "table", "bar_chart"]

@@ -10,24 +10,28 @@ function bytes(b64) {
   return out.buffer;
 }
 
-// One decoder per field: flat grid index -> value (see widgets/grid.py for the format).
-function decoder(f) {
+// One decoder per field: flat grid index -> value. The format and its constants (codec) come
+// from widgets/grid.py, which ships them in the state; decode_rows there is the Python twin.
+function decoder(f, codec) {
   const lut = f.lutType === "u16" ? new Uint16Array(bytes(f.lut)) : new Uint32Array(bytes(f.lut));
   if (f.enc === "json") return (flat) => f.rows[lut[flat]];
   const size = f.shape.reduce((a, b) => a * b, 1);
   const data = f.enc === "f32" ? new Float32Array(bytes(f.rows))
     : f.enc === "f64" ? new Float64Array(bytes(f.rows)) : new Uint16Array(bytes(f.rows));
-  const step = f.enc === "u16" ? (f.hi - f.lo) / 65534 : 0;
+  const u16 = f.enc === "u16", step = u16 ? (f.hi - f.lo) / codec.u16Steps : 0;
   return (flat) => {
     const row = lut[flat], out = new Array(size);
     for (let k = 0; k < size; k++) {
       let v = data[row * size + k];
-      if (f.enc === "u16") v = v === 65535 ? NaN : f.lo + v * step;
+      if (u16) v = v === codec.u16Missing ? NaN : f.lo + v * step;
       out[k] = f.log ? Math.pow(10, v) : v;
     }
     return size === 1 && f.shape.length === 0 ? out[0] : out;
   };
 }
+
+// {name} or {name:format spec} in a text panel: the same pattern as widgets.view.PLACEHOLDER.
+const PLACEHOLDER = /\{([A-Za-z_][A-Za-z0-9_]*)(?::([^}]*))?\}/g;
 
 function esc(s) {
   return String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
@@ -226,7 +230,7 @@ function drawDiagram(p, ctx) {
 }
 
 function fill(template, ctx) {
-  return esc(template).replace(/\{([A-Za-z_][A-Za-z0-9_]*)(?::([^}]*))?\}/g, (m, name, spec) => {
+  return esc(template).replace(PLACEHOLDER, (m, name, spec) => {
     let v;
     if (name in ctx.sliderValue) v = ctx.sliderValue[name];
     else v = ctx.get(name);
@@ -292,7 +296,7 @@ function render({ model, el }) {
   const id = `uw${++widgetCount}-${Math.random().toString(36).slice(2, 7)}`;
   let index = model.get("index").slice();
   const decoders = {};
-  for (const k in spec.fields) decoders[k] = decoder(spec.fields[k]);
+  for (const k in spec.fields) decoders[k] = decoder(spec.fields[k], spec.codec);
   const pos = {};
   sliders.forEach((s, k) => { pos[s.name] = k; });
 
@@ -328,28 +332,8 @@ function render({ model, el }) {
   root.innerHTML = html;
   el.appendChild(root);
 
-  // Which sliders each panel depends on: a move redraws only those panels.
-  const PH = /\{([A-Za-z_][A-Za-z0-9_]*)(?::[^}]*)?\}/g;
-  const panelDeps = spec.panels.map((p) => {
-    const keys = [];
-    if (p.kind === "line") { p.series.forEach((s) => keys.push(s.key)); if (typeof p.x === "string") keys.push(p.x); }
-    if (p.kind === "bars") p.series.forEach((s) => keys.push(s.key));
-    if (p.kind === "heatmap") keys.push(...(typeof p.rows === "string" ? [p.rows] : p.rows));
-    if (p.kind === "diagram") keys.push(...p.layers);
-    if (p.kind === "table") { p.columns.forEach((c) => keys.push(c.key)); if (!Array.isArray(p.rowLabels)) keys.push(p.rowLabels.key); }
-    if (p.kind === "text") {
-      for (const line of p.lines) {
-        const templates = typeof line === "string" ? [line] : (keys.push(line.key), spec.fields[line.key].rows);
-        for (const t of templates) for (const m of t.matchAll(PH)) keys.push(m[1]);
-      }
-    }
-    const deps = new Set();
-    for (const k of keys) {
-      if (k in pos) deps.add(pos[k]);
-      else if (spec.fields[k]) spec.fields[k].deps.forEach((d) => deps.add(pos[d]));
-    }
-    return deps;
-  });
+  // Which sliders each panel depends on (computed in Python): a move redraws only those panels.
+  const panelDeps = spec.panels.map((p) => new Set(p.deps));
   const lastHtml = spec.panels.map(() => null);
 
   const inputs = sliders.map((s, k) => root.querySelector(`#${id}-s${k}`));

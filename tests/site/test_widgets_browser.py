@@ -17,10 +17,10 @@ import numpy as np
 import pytest
 
 from widgets.grid import decode_field
+from widgets.view import PLACEHOLDER
 
 STATE = re.compile(r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)</script>', re.S)
 VIEW = re.compile(r'<script type="application/vnd.jupyter.widget-view\+json">(.*?)</script>', re.S)
-PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::([^}]*))?\}")
 REPO = Path(__file__).resolve().parents[2]
 SCREENS = Path(os.environ.get("UNROLLED_WIDGET_SCREENS", REPO / "_build" / "screenshots" / "widgets"))
 

@@ -1,13 +1,19 @@
 """The widget layer: grid evaluation, encoding and decoding, argument checks."""
 
+import base64
+import itertools
 import json
 import math
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+import widgets
 from widgets import Field, Slider, build, diagram, heatmap, line_plot, table, text
-from widgets.grid import decode_field, evaluate_field
+from widgets.grid import U16_MISSING, U16_STEPS, decode_field, decode_rows, evaluate_field, memoized
+from widgets.view import PLACEHOLDER
 
 A_VALUES = [0.0, 0.25, 0.5, 1.0, 2.0]
 KINDS = ["sin", "cos", "zero"]
@@ -146,3 +152,55 @@ def test_every_panel_kind_builds():
     assert [p["kind"] for p in w.spec["panels"]] == ["line", "heatmap", "diagram", "text", "table"]
     lo, hi = w.spec["panels"][0]["ylim"]
     assert 0 < lo < hi  # a log axis chosen from the positive values only, zeros ignored
+
+
+def test_the_front_end_reads_the_codec_and_the_placeholder_pattern_that_python_defines():
+    source = (Path(widgets.__file__).parent / "widget.js").read_text()
+    js = re.search(r"const PLACEHOLDER = /(.*)/g;", source)
+    assert js and js.group(1) == PLACEHOLDER.pattern
+    assert source.count("PLACEHOLDER") >= 2 and source.count("[A-Za-z_]") == 1  # defined once, used
+    # no encoding constant is typed into the front end: it decodes with what the state ships
+    assert str(U16_MISSING) not in source and str(U16_STEPS) not in source
+    w = build("t", sliders(), [Field("y", curve, ["a", "kind"], enc="u16")],
+              [line_plot([{"key": "y", "label": "y"}], list(range(7)))])
+    assert w.spec["codec"] == {"u16Missing": U16_MISSING, "u16Steps": U16_STEPS}
+
+
+def test_each_panel_ships_the_sliders_it_depends_on():
+    w = build("t", sliders(), [
+        Field("y", curve, ["a", "kind"]),
+        Field("s", lambda n: n * 2.0, ["n"]),
+        Field("label", lambda kind: "{a} for " + kind, ["kind"], enc="json"),
+    ], [line_plot([{"key": "y", "label": "y"}], list(range(7))), text(["{s:.1f}"]), text([{"key": "label"}]),
+        text(["no placeholder"])])
+    # sliders: a = 0, kind = 1, n = 2; the third panel reads kind through its template field, a by name
+    assert [p["deps"] for p in w.spec["panels"]] == [[0, 1], [2], [0, 1], []]
+
+
+def test_decode_rows_is_the_decoder_behind_decode_field():
+    s = sliders()
+    for enc in ("f32", "f64", "u16"):
+        encoded = evaluate_field(Field("y", curve, ["a", "kind"], enc=enc), s)
+        rows = decode_rows(encoded)
+        assert rows.shape == (encoded["count"], 7)
+        lut = np.frombuffer(base64.b64decode(encoded["lut"]), dtype="<u2")
+        for flat, (ia, ik) in enumerate(itertools.product(range(len(A_VALUES)), range(len(KINDS)))):
+            np.testing.assert_array_equal(decode_field(encoded, spec_of(s), [ia, ik, 0]), rows[lut[flat]])
+    missing = evaluate_field(Field("m", lambda a: [a, float("nan")], ["a"], enc="u16"), s)
+    assert np.isnan(decode_rows(missing)[:, 1]).all()
+
+
+def test_memoized_runs_once_per_distinct_argument_values():
+    calls = []
+
+    @memoized
+    def run(x, kind="a"):
+        calls.append(1)
+        return x * 2
+
+    first = run(np.arange(3.0), kind="a")
+    again = run(np.arange(3.0), kind="a")  # a new array with the same content
+    assert again is first and len(calls) == 1
+    run(np.arange(3.0), kind="b")
+    run(np.arange(4.0), kind="a")
+    assert len(calls) == 3

@@ -11,7 +11,7 @@ import pytest
 
 import cells
 import widgets
-from widgets import anatomy, gradients, gru, lstm
+from widgets import gradients, gru, lstm, parameters
 
 MAX_STATE = 300_000
 
@@ -160,7 +160,7 @@ def test_gru_update_gate_1_holds_the_initial_state(gru_widget):
 def test_vanishing_drawn_norms_equal_a_direct_bptt(vanishing_widget, rho, act, cell, T):
     vanishing_widget.set(spectral_radius=rho, activation=act, cell=cell, sequence_length=T)
     drawn = vanishing_widget.field("norms")
-    direct = gradients.gradient_norms(rho, act if cell == "RNN" else "tanh", cell, T)
+    direct = gradients.norms_by_distance(rho, act if cell == "RNN" else "tanh", cell, T)
     np.testing.assert_allclose(drawn[:T], direct, rtol=2e-5, atol=0)
     assert np.all(np.isnan(drawn[T:]))
     assert vanishing_widget.field("first") == pytest.approx(direct[-1], rel=1e-6)
@@ -285,8 +285,8 @@ def test_param_counter_total_and_breakdown(counter_widget, framework, kind, d, h
     (lambda: widgets.vanishing_gradients(activation="softmax"), "activation must be one of .*got 'softmax'"),
     (lambda: widgets.vanishing_gradients(spectral_radius=3), "between 0 and 2; got 3"),
     (lambda: widgets.vanishing_gradients(sequence_length=0), "between 1 and 50; got 0"),
-    (lambda: gradients.gradient_norms(0.5, cell="LSTMCell"), "cell must be one of"),
-    (lambda: gradients.gradient_norms(-1.0), "spectral_radius must be a finite number >= 0"),
+    (lambda: gradients.norms_by_distance(0.5, cell="LSTMCell"), "cell must be one of"),
+    (lambda: gradients.norms_by_distance(-1.0), "spectral_radius must be a finite number >= 0"),
     (lambda: widgets.unit_vs_cell(hidden_size=0), "hidden_size must be a number between 1 and 256; got 0"),
     (lambda: widgets.unit_vs_cell(framework="JAX"), "framework must be one of 'PyTorch', 'Keras', 'TensorFlow 1'; got 'JAX'"),
     (lambda: widgets.param_counter(bidirectional=True), "bidirectional must be one of 'no', 'yes'; got True"),
@@ -295,3 +295,11 @@ def test_param_counter_total_and_breakdown(counter_widget, framework, kind, d, h
 def test_out_of_range_settings_give_a_clear_error(make, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
         make()
+
+
+def test_the_formula_names_the_gate_blocks_of_each_cell(counter_widget):
+    # an RNN has one block (its tanh layer), an LSTM four (i, f, g, o), a GRU three (r, z, n)
+    for kind, blocks in [("RNN", "1 block "), ("LSTM", "4 blocks"), ("GRU", "3 blocks")]:
+        counter_widget.set(kind=kind)
+        assert counter_widget.field("formula").startswith(f"Per layer and direction: {blocks}")
+    assert parameters.count("PyTorch", "GRU", 2, 3, 1, "no").weights == 3 * 3 * (2 + 3)
