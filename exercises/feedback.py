@@ -116,7 +116,8 @@ def describe(value):
     if callable(value) and not isinstance(value, type):
         return f"the function {getattr(value, '__name__', type(value).__name__)}"
     if isinstance(value, np.ndarray) and value.ndim > 0:
-        return f"an array of shape {value.shape}"
+        numeric = value.dtype.kind in "fiu"
+        return f"an array of shape {value.shape}" + ("" if numeric else f" and dtype {value.dtype}")
     kind = "string" if isinstance(value, str) else type(value).__name__
     return f"the {kind} {_describe.repr(value)}"
 
@@ -137,8 +138,7 @@ def _expected(what, value):
     return NotAnAnswer(f"Expected {what}; got {describe(value)}.")
 
 
-def as_number(answer, what="a single number"):
-    """The answer as a finite Python float. Numbers, numpy scalars and one-element arrays count."""
+def _number(answer, what, kind):
     value = answer
     if hasattr(value, "item") and not isinstance(value, numbers.Number):  # numpy and torch arrays
         try:
@@ -147,7 +147,7 @@ def as_number(answer, what="a single number"):
         except Exception:  # an exotic array-like: treated as not a number below
             pass
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise _expected(f"{what} (one number)", answer)
+        raise _expected(f"{what} ({kind})", answer)
     try:
         number = float(value)
     except (OverflowError, TypeError, ValueError):
@@ -157,11 +157,16 @@ def as_number(answer, what="a single number"):
     return number
 
 
-def as_whole_number(answer, what="a whole number"):
+def as_number(answer, what="the answer"):
+    """The answer as a finite Python float. Numbers, numpy scalars and one-element arrays count."""
+    return _number(answer, what, "one number")
+
+
+def as_whole_number(answer, what="the answer"):
     """The answer as a Python int; 100480.0 counts, 3.5 does not."""
     if isinstance(answer, numbers.Integral) and not isinstance(answer, (bool, np.bool_)):
         return int(answer)
-    number = as_number(answer, what)
+    number = _number(answer, what, "a whole number")
     if not number.is_integer():
         raise _expected(f"{what} (a whole number)", answer)
     return int(number)
@@ -193,7 +198,7 @@ def as_shape(answer, what="a shape, a tuple of whole numbers such as (2, 7)"):
 def as_array(answer, what, shape=None):
     """The answer as a float numpy array with finite entries (and exactly ``shape``, when given)."""
     if isinstance(answer, (str, bytes, dict, set, frozenset)) or callable(answer):
-        raise _expected(what, answer)
+        raise _expected(f"{what} (numbers only)", answer)
     try:
         if np.iscomplexobj(answer):  # numpy would silently drop the imaginary part
             raise TypeError("complex")

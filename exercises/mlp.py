@@ -9,7 +9,17 @@ import numpy as np
 
 import cells
 
-from ._answers import as_float, as_int, as_shape, right, unanswered, wrong
+from .feedback import (
+    as_array,
+    as_function,
+    as_number,
+    as_shape,
+    as_whole_number,
+    call_reader,
+    checker,
+    right,
+    wrong,
+)
 
 __all__ = [
     "check_layer_output_shape",
@@ -31,15 +41,12 @@ def _param_total(layer):
 LAYER_IN, LAYER_OUT, LAYER_BATCH = 5, 3, 8
 
 
+@checker
 def check_layer_output_shape(answer):
     """cells.Dense(in_features=5, out_features=3) receives a batch of 8 inputs: output shape?"""
-    if unanswered(answer):
-        return False
     layer = cells.Dense(LAYER_IN, LAYER_OUT, rng=0)
     expected = tuple(layer.forward(np.zeros((LAYER_BATCH, LAYER_IN))).shape)
     shape = as_shape(answer)
-    if shape is None:
-        return wrong("Give the shape as a tuple of integers, for example (2, 7).")
     if shape == expected:
         return right("One row per example in the batch, one column per unit of the layer.")
     if len(shape) != 2:
@@ -56,7 +63,8 @@ def check_layer_output_shape(answer):
         )
     if shape == (LAYER_OUT, LAYER_IN) or shape == (LAYER_IN, LAYER_OUT):
         return wrong("That is the shape of the weight matrix, not of what the layer outputs for a batch.")
-    return wrong("Check the two axes: how many examples are in the batch, and how many units does the layer have?")
+    return wrong("Check the two axes: how many examples are in the batch, and how many units does the layer "
+                 "have?")
 
 
 # Exercise: one unit by hand -------------------------------------------------------------
@@ -78,13 +86,10 @@ def _unit_pre_activation(bias=True):
     return float(_unit_layer(bias).forward(np.array([UNIT_INPUT]))[0, 0])
 
 
+@checker
 def check_unit_by_hand(answer):
     """The output of one tanh unit with w = (0.5, -1, 2), b = 0.1 on x = (1, 2, 0.5)."""
-    if unanswered(answer):
-        return False
-    value = as_float(answer)
-    if value is None:
-        return wrong("Give a single number (a float).")
+    value = as_number(answer, "the unit's output")
     pre_activation = _unit_pre_activation()
     expected = float(np.tanh(pre_activation))
 
@@ -94,7 +99,8 @@ def check_unit_by_hand(answer):
     if close(expected):
         return right("Weighted sum, plus bias, through tanh.")
     if close(pre_activation):
-        return wrong("That is the weighted sum plus bias (the pre-activation). The unit still applies tanh to it.")
+        return wrong("That is the weighted sum plus bias (the pre-activation). The unit still applies tanh "
+                     "to it.")
     if close(np.tanh(_unit_pre_activation(bias=False))):
         return wrong("You applied tanh to the weighted sum, but the bias is missing.")
     if close(_unit_pre_activation(bias=False)):
@@ -111,13 +117,10 @@ def check_unit_by_hand(answer):
 DENSE_IN, DENSE_OUT = 784, 128
 
 
+@checker
 def check_dense_param_count(answer):
     """Number of parameters of cells.Dense(784, 128) (the same as torch.nn.Linear(784, 128))."""
-    if unanswered(answer):
-        return False
-    count = as_int(answer)
-    if count is None:
-        return wrong("Give a whole number.")
+    count = as_whole_number(answer, "a number of parameters")
     expected = _param_total(cells.Dense(DENSE_IN, DENSE_OUT, rng=0))
     weights = DENSE_IN * DENSE_OUT
     if count == expected:
@@ -136,13 +139,10 @@ def check_dense_param_count(answer):
 MLP_SIZES = (784, 128, 64, 10)
 
 
+@checker
 def check_mlp_param_count(answer):
     """Number of parameters of cells.MLP([784, 128, 64, 10])."""
-    if unanswered(answer):
-        return False
-    count = as_int(answer)
-    if count is None:
-        return wrong("Give a whole number.")
+    count = as_whole_number(answer, "a number of parameters")
     expected = _param_total(cells.MLP(list(MLP_SIZES), rng=0))
     pairs = list(zip(MLP_SIZES[:-1], MLP_SIZES[1:]))
     weights = sum(n_in * n_out for n_in, n_out in pairs)
@@ -166,12 +166,10 @@ def check_mlp_param_count(answer):
 # Exercise: the gradient a dense layer passes down ------------------------------------------------
 
 
+@checker
 def check_dense_input_grad(fn):
     """fn(d_output, weight) -> dL/dx for a batch, as a dense layer's backward pass computes it."""
-    if unanswered(fn):
-        return False
-    if not callable(fn):
-        return wrong("Pass your function itself, e.g. check_dense_input_grad(dense_input_grad).")
+    as_function(fn, "dense_input_grad")
     rng = np.random.default_rng(7)
     batch, n_in, n_out = 4, 5, 3
     layer = cells.Dense(n_in, n_out, rng=rng)
@@ -179,16 +177,10 @@ def check_dense_input_grad(fn):
     layer.forward(x)
     d_output = rng.standard_normal((batch, n_out))
     expected, _ = layer.backward(d_output)
-    try:
-        result = fn(d_output.copy(), layer.weight.copy())
-    except Exception as error:  # a reader's function may fail in any way; report it kindly
-        return wrong(f"Your function raised {type(error).__name__}: {error}")
+    result = call_reader(fn, d_output.copy(), layer.weight.copy())
     if result is None:
         return wrong("Your function returned None: finish its body.")
-    try:
-        result = np.asarray(result, dtype=float)
-    except (TypeError, ValueError):
-        return wrong("Your function should return a numpy array of numbers.")
+    result = as_array(result, "your function to return an array")
     if result.shape != expected.shape:
         if result.shape == (n_in, n_out) or result.shape == (n_out, n_in):
             return wrong(
@@ -197,12 +189,14 @@ def check_dense_input_grad(fn):
             )
         if result.shape == d_output.shape:
             return wrong("Your result has the shape of dL/dy. dL/dx must have the shape of x.")
-        return wrong(f"Your result has shape {result.shape}; dL/dx has the shape of x, {expected.shape} here.")
+        return wrong(f"Your result has shape {result.shape}; dL/dx has the shape of x, "
+                     f"{expected.shape} here.")
     if np.allclose(result, expected):
         return right("Each input receives the error of every unit, weighted by that unit's weight on it.")
     if np.allclose(result, -expected):
         return wrong("Right up to the sign: the backward pass of y = x W^T + b has no minus sign.")
-    return wrong("Write y = x W^T + b for the batch and differentiate with respect to x. Which matrix multiplies d_output?")
+    return wrong("Write y = x W^T + b for the batch and differentiate with respect to x. Which matrix "
+                 "multiplies d_output?")
 
 
 # Exercise: an MLP over a window of time steps ---------------------------------------------------------
@@ -210,13 +204,10 @@ def check_dense_input_grad(fn):
 WINDOW_STEPS, WINDOW_FEATURES, WINDOW_UNITS = 20, 3, 64
 
 
+@checker
 def check_window_weights(answer):
     """First-layer weights of an MLP reading a flattened window of 20 steps x 3 features with 64 units."""
-    if unanswered(answer):
-        return False
-    count = as_int(answer)
-    if count is None:
-        return wrong("Give a whole number.")
+    count = as_whole_number(answer, "a number of weights")
     first_layer = cells.Dense(WINDOW_STEPS * WINDOW_FEATURES, WINDOW_UNITS, rng=0)
     expected = int(first_layer.weight.size)
     if count == expected:
@@ -230,7 +221,8 @@ def check_window_weights(answer):
         )
     if count == WINDOW_STEPS * WINDOW_UNITS:
         return wrong("Each time step contributes several features, and each feature gets its own weight.")
-    return wrong("Flatten the window first: how long is the input vector? Then every unit has one weight per input.")
+    return wrong("Flatten the window first: how long is the input vector? Then every unit has one weight per "
+                 "input.")
 
 
 # Exercise: one step of the recurrence -------------------------------------------------------------------
@@ -249,24 +241,23 @@ def _recurrence_step(weight_hh=None, nonlinearity="tanh"):
     return float(np.asarray(h_new).reshape(-1)[0])
 
 
+@checker
 def check_recurrence_step(answer):
     """h_t for one hidden unit: W_ih=0.5, b_ih=0, W_hh=0.9, b_hh=0.1, h_{t-1}=0.6, x_t=1."""
-    if unanswered(answer):
-        return False
-    value = as_float(answer)
-    if value is None:
-        return wrong("Give a single number (a float).")
+    value = as_number(answer, "h_t")
     expected = _recurrence_step()
 
     def close(target):
         return abs(value - target) < 1e-3
 
     if close(expected):
-        return right("The new state mixes the input with the previous state, then squashes the sum with tanh.")
+        return right("The new state mixes the input with the previous state, then squashes the sum "
+                     "with tanh.")
     if close(_recurrence_step(nonlinearity="identity")):
         return wrong("That is the sum inside the brackets; h_t is tanh of it.")
     if close(_recurrence_step(weight_hh=0.0)):
         return wrong("You left out the previous state: the term W_hh h_{t-1} is what carries memory forward.")
-    if close(np.tanh(STEP_VALUES["weight_ih"] * STEP_VALUES["x"] + STEP_VALUES["weight_hh"] * STEP_VALUES["h_prev"])):
+    values = STEP_VALUES
+    if close(np.tanh(values["weight_ih"] * values["x"] + values["weight_hh"] * values["h_prev"])):
         return wrong("Almost: the bias b_hh is missing.")
     return wrong("Compute W_ih x_t + b_ih + W_hh h_{t-1} + b_hh, then apply tanh.")

@@ -9,7 +9,17 @@ import numpy as np
 
 import cells
 
-from ._answers import as_int, as_shape, right, unanswered, wrong
+from .feedback import (
+    as_array,
+    as_function,
+    as_shape,
+    as_tuple,
+    as_whole_number,
+    call_reader,
+    checker,
+    right,
+    wrong,
+)
 
 __all__ = [
     "check_rnn_shapes",
@@ -22,31 +32,18 @@ __all__ = [
 ]
 
 
-def _as_tuple(answer, length):
-    """The answer as a tuple of `length` items, or None."""
-    try:
-        items = tuple(answer)
-    except TypeError:
-        return None
-    return items if len(items) == length else None
-
-
 # Exercise: shapes of output and h_n ----------------------------------------------------------------
 
 SHAPES_SETUP = {"input_size": 10, "hidden_size": 20, "num_layers": 2, "batch_first": True}
 SHAPES_INPUT = (4, 7, 10)
 
 
+@checker
 def check_rnn_shapes(answer):
     """(output.shape, h_n.shape) of RNN(10, 20, num_layers=2, batch_first=True) on x of shape (4, 7, 10)."""
-    if unanswered(answer):
-        return False
-    pair = _as_tuple(answer, 2)
-    if pair is None:
-        return wrong("Give a pair of shapes: (output_shape, h_n_shape), each a tuple of integers.")
-    output_shape, h_n_shape = (as_shape(item) for item in pair)
-    if output_shape is None or h_n_shape is None:
-        return wrong("Each of the two shapes should be a tuple of integers, e.g. (2, 3, 4).")
+    pair = as_tuple(answer, 2, "a pair of shapes (output_shape, h_n_shape)")
+    output_shape = as_shape(pair[0], "output_shape as a tuple of whole numbers, e.g. (2, 3, 4)")
+    h_n_shape = as_shape(pair[1], "h_n_shape as a tuple of whole numbers, e.g. (2, 3, 4)")
     layer = cells.RNN(**SHAPES_SETUP, rng=0)
     output, h_n = layer.forward(np.zeros(SHAPES_INPUT))
     expected_output, expected_h_n = tuple(output.shape), tuple(h_n.shape)
@@ -72,7 +69,8 @@ def check_rnn_shapes(answer):
             notes.append("output: one hidden vector per example and per time step.")
     if not h_n_ok:
         if h_n_shape == (batch, layers, hidden):
-            notes.append("h_n: batch_first does not apply to h_n; its first axis is always num_layers * num_directions.")
+            notes.append("h_n: batch_first does not apply to h_n; its first axis is always num_layers * "
+                         "num_directions.")
         elif h_n_shape == (batch, hidden) or h_n_shape == (1, batch, hidden):
             notes.append("h_n: there is one final state per layer, and this network has more than one layer.")
         elif h_n_shape == (steps, batch, hidden) or h_n_shape == (batch, steps, hidden):
@@ -91,20 +89,18 @@ def _rnn_count(**kwargs):
     return cells.count_params("rnn", COUNT_INPUT, COUNT_HIDDEN, **kwargs)
 
 
+@checker
 def check_rnn_param_count(answer):
     """Parameters of torch.nn.RNN(input_size=28, hidden_size=128) (one layer)."""
-    if unanswered(answer):
-        return False
-    count = as_int(answer)
-    if count is None:
-        return wrong("Give a whole number.")
+    count = as_whole_number(answer, "a number of parameters")
     expected = _rnn_count().total
     input_weights = COUNT_INPUT * COUNT_HIDDEN
     recurrent_weights = COUNT_HIDDEN * COUNT_HIDDEN
     if count == expected:
         return right("W_ih (h x d), W_hh (h x h) and PyTorch's two bias vectors b_ih and b_hh.")
     if count == _rnn_count(convention="keras").total:
-        return wrong("That is the Keras/TensorFlow count, with one bias vector. PyTorch keeps two, b_ih and b_hh.")
+        return wrong("That is the Keras/TensorFlow count, with one bias vector. PyTorch keeps two, b_ih and "
+                     "b_hh.")
     if count == input_weights + recurrent_weights:
         return wrong("You counted the weights; add the biases (PyTorch has two vectors of length h).")
     if count in (input_weights + COUNT_HIDDEN, input_weights + 2 * COUNT_HIDDEN):
@@ -112,28 +108,30 @@ def check_rnn_param_count(answer):
     if count in (recurrent_weights + COUNT_HIDDEN, recurrent_weights + 2 * COUNT_HIDDEN):
         return wrong("The input weights W_ih are missing: every unit reads every input feature.")
     if count > expected and count % expected == 0:
-        return wrong("You multiplied by something, perhaps the time steps; one set of weights serves every step.")
+        return wrong("You multiplied by something, perhaps the time steps; one set of weights serves every "
+                     "step.")
     return wrong("Add up W_ih (hidden x input), W_hh (hidden x hidden), b_ih and b_hh.")
 
 
+@checker
 def check_params_for_long_sequences(answer):
     """Parameters of the same torch.nn.RNN(28, 128) when sequences are 1000 steps long instead of 28."""
-    if unanswered(answer):
-        return False
-    count = as_int(answer)
-    if count is None:
-        return wrong("Give a whole number.")
+    count = as_whole_number(answer, "a number of parameters")
     expected = _rnn_count().total
     if count == expected:
-        return right("Nothing changes: the layer reuses the same weights at every time step, however many there are.")
+        return right("Nothing changes: the layer reuses the same weights at every time step, however many "
+                     "there are.")
     if count > expected and count % expected == 0:
         return wrong(
             "You scaled the count with the number of steps. The unrolled drawing has one copy per step, "
             "but all copies are the same weights."
         )
     if count == _rnn_count(convention="keras").total:
-        return wrong("The length is irrelevant, but that is the Keras count with one bias vector; this is torch.nn.RNN.")
-    if count in (1000 * COUNT_HIDDEN + COUNT_HIDDEN * COUNT_HIDDEN + 2 * COUNT_HIDDEN, (1000 + COUNT_HIDDEN) * COUNT_HIDDEN):
+        return wrong("The length is irrelevant, but that is the Keras count with one bias vector; this is "
+                     "torch.nn.RNN.")
+    length_as_input = (1000 * COUNT_HIDDEN + COUNT_HIDDEN * COUNT_HIDDEN + 2 * COUNT_HIDDEN,
+                       (1000 + COUNT_HIDDEN) * COUNT_HIDDEN)
+    if count in length_as_input:
         return wrong("The sequence length is not the input size: each step still brings 28 features.")
     return wrong("Which of the layer's weight matrices has a shape that depends on T?")
 
@@ -143,16 +141,12 @@ def check_params_for_long_sequences(answer):
 UNROLL_LAYERS, UNROLL_STEPS = 3, 5
 
 
+@checker
 def check_unrolled_counts(answer):
     """(boxes in the unrolled drawing, distinct W_hh matrices) for a 3-layer RNN over 5 steps."""
-    if unanswered(answer):
-        return False
-    pair = _as_tuple(answer, 2)
-    if pair is None:
-        return wrong("Give a pair of whole numbers: (boxes_drawn, distinct_recurrent_matrices).")
-    boxes, matrices = (as_int(item) for item in pair)
-    if boxes is None or matrices is None:
-        return wrong("Both entries should be whole numbers.")
+    pair = as_tuple(answer, 2, "a pair of whole numbers (boxes_drawn, distinct_recurrent_matrices)")
+    boxes = as_whole_number(pair[0], "boxes_drawn")
+    matrices = as_whole_number(pair[1], "distinct_recurrent_matrices")
     layer = cells.RNN(4, 6, num_layers=UNROLL_LAYERS, rng=0)
     expected_matrices = sum(1 for name in layer.params() if name.startswith("weight_hh"))
     expected_boxes = UNROLL_STEPS * expected_matrices
@@ -165,16 +159,19 @@ def check_unrolled_counts(answer):
     if matrices != expected_matrices:
         if matrices == expected_boxes:
             notes.append(
-                "matrices: the drawn copies are not separate weights. Along a row every copy uses the same W_hh."
+                "matrices: the drawn copies are not separate weights. Along a row every copy uses the same "
+                "W_hh."
             )
         elif matrices == 1:
-            notes.append("matrices: weights are shared across time, not across layers; each layer has its own.")
+            notes.append("matrices: weights are shared across time, not across layers; each layer has its "
+                         "own.")
         elif matrices == UNROLL_STEPS:
             notes.append("matrices: copies at different time steps share their weights.")
         else:
             notes.append("matrices: count the rows of the drawing, not the columns.")
     if not notes:
-        return right("Many boxes, few weight matrices: a box is a layer at one time step, reusing its layer's weights.")
+        return right("Many boxes, few weight matrices: a box is a layer at one time step, reusing its "
+                     "layer's weights.")
     return wrong(" ".join(notes))
 
 
@@ -183,16 +180,14 @@ def check_unrolled_counts(answer):
 BIDIR_INPUT, BIDIR_HIDDEN, BIDIR_LAYERS = 8, 16, 2
 
 
+@checker
 def check_bidirectional(answer):
-    """(output's last dim, input size of layer 2, total parameters) of RNN(8, 16, num_layers=2, bidirectional=True)."""
-    if unanswered(answer):
-        return False
-    triple = _as_tuple(answer, 3)
-    if triple is None:
-        return wrong("Give three whole numbers: (output_features, layer_2_input_size, total_parameters).")
-    features, layer2_input, total = (as_int(item) for item in triple)
-    if None in (features, layer2_input, total):
-        return wrong("All three entries should be whole numbers.")
+    """(output's last dim, input size of layer 2, total parameters) of RNN(8, 16, num_layers=2, "
+      "bidirectional=True)."""
+    names = ("output_features", "layer_2_input_size", "total_parameters")
+    triple = as_tuple(answer, 3, f"three whole numbers ({', '.join(names)})")
+    features, layer2_input, total = (as_whole_number(item, name)
+                                     for item, name in zip(triple, names))
     layer = cells.RNN(BIDIR_INPUT, BIDIR_HIDDEN, num_layers=BIDIR_LAYERS, bidirectional=True, rng=0)
     output, _ = layer.forward(np.zeros((3, 1, BIDIR_INPUT)))
     expected_features = int(output.shape[-1])
@@ -208,7 +203,8 @@ def check_bidirectional(answer):
             notes.append("output: concatenate one hidden vector per direction.")
     if layer2_input != expected_layer2_input:
         if layer2_input in (BIDIR_INPUT, BIDIR_HIDDEN):
-            notes.append("layer 2: it reads layer 1's output, which has both directions' states side by side.")
+            notes.append("layer 2: it reads layer 1's output, which has both directions' states side "
+                         "by side.")
         else:
             notes.append("layer 2: its input at each step is layer 1's output at that step.")
     if total != expected_total:
@@ -229,20 +225,18 @@ def check_bidirectional(answer):
 MATRIX_UNITS, MATRIX_STEPS, MATRIX_FEATURES, MATRIX_BATCH = 32, 50, 3, 16
 
 
+@checker
 def check_activation_matrix(answer):
-    """Shape of the (time steps x units) activation matrix of one sequence (units=32, 50 steps, 3 features)."""
-    if unanswered(answer):
-        return False
+    """Shape of the (time steps x units) activation matrix of one sequence: 32 units, 50 steps, 3 features."""
     shape = as_shape(answer)
-    if shape is None:
-        return wrong("Give the shape as a tuple of integers.")
     layer = cells.RNN(MATRIX_FEATURES, MATRIX_UNITS, batch_first=True, rng=0)
     output, _ = layer.forward(np.zeros((MATRIX_BATCH, MATRIX_STEPS, MATRIX_FEATURES)))
     expected = tuple(output[0].shape)
     if shape == expected:
         return right("One row per time step, one column per hidden unit.")
     if shape == expected[::-1]:
-        return wrong("Right numbers, other order: in this book (and in the layer's output) rows are time steps.")
+        return wrong("Right numbers, other order: in this book (and in the layer's output) rows are time "
+                     "steps.")
     if len(shape) == 3:
         return wrong("That shape includes the batch; the question asks for a single sequence.")
     if shape == (MATRIX_STEPS, MATRIX_FEATURES):
@@ -260,31 +254,25 @@ def _reference_layer(rng):
     return layer, layer.params()
 
 
+@checker
 def check_unrolled_forward(fn):
     """fn(x, weight_ih, weight_hh, bias_ih, bias_hh) -> outputs (T, B, h), matching cells.RNN."""
-    if unanswered(fn):
-        return False
-    if not callable(fn):
-        return wrong("Pass your function itself, e.g. check_unrolled_forward(unrolled_forward).")
+    as_function(fn, "unrolled_forward")
     rng = np.random.default_rng(11)
     layer, params = _reference_layer(rng)
     x = rng.standard_normal((6, 2, 3))
     expected, _ = layer.forward(x)
     args = [params[name].copy() for name in ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")]
-    try:
-        result = fn(x.copy(), *args)
-    except Exception as error:  # a reader's function may fail in any way; report it kindly
-        return wrong(f"Your function raised {type(error).__name__}: {error}")
+    result = call_reader(fn, x.copy(), *args)
     if result is None:
         return wrong("Your function returned None: finish its body.")
-    try:
-        result = np.asarray(result, dtype=float)
-    except (TypeError, ValueError):
-        return wrong("Your function should return a numpy array of numbers.")
+    result = as_array(result, "your function to return an array")
     if result.shape != expected.shape:
         if result.shape == expected.shape[1:]:
-            return wrong("You returned only one step's state. Return h_t for every t, stacked along the first axis.")
-        return wrong(f"Your outputs have shape {result.shape}; for x of shape {x.shape} they should be (T, B, h).")
+            return wrong("You returned only one step's state. Return h_t for every t, stacked along the "
+                         "first axis.")
+        return wrong(f"Your outputs have shape {result.shape}; for x of shape {x.shape} they should be (T, "
+                     "B, h).")
     if np.allclose(result, expected):
         return right("T layers, one set of weights: that is the unrolled RNN.")
     if np.allclose(result[0], expected[0]):
@@ -300,4 +288,5 @@ def check_unrolled_forward(fn):
         linear.append(state)
     if np.allclose(result, np.stack(linear)):
         return wrong("Your states grow without bound: apply tanh at every step.")
-    return wrong("Check h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh) with h_0 = 0; for a batch, x_t W_ih^T.")
+    return wrong("Check h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh) with h_0 = 0; for a batch, x_t "
+                 "W_ih^T.")

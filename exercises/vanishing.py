@@ -5,8 +5,13 @@ Each ``check_<name>(answer)`` prints feedback aimed at the mistake it recognises
 solution) and returns True or False. Reference answers come from ``cells``: a cell's
 step_backward, backprop_through_time on RNNs built so that the chapter's bound is met exactly,
 and clip_grad_norm. (The three-number baseline is a mean and a variance, stated in its docstring.)
-The exercise cells start as ``answer = None``, which gets a reminder; input that is not an answer
-at all (a string for a number, a wrong shape) raises ValueError naming what was expected and given.
+Every checker follows the protocol of :mod:`exercises.feedback`: a placeholder (``...`` or None)
+gets a reminder, and an answer that is not an answer at all (a string for a number, a wrong shape)
+gets a sentence naming what was expected and what was given; no checker raises.
+
+Precision: ``check_exploding_rho`` accepts rho within EXPLODE_RHO_TOLERANCE = 1e-3 of the value
+at which ``cells`` measures the factor EXPLODE_FACTOR, so rho to three decimals passes (1.096 or
+1.097 for 100^(1/50) = 1.09648).
 """
 
 import math
@@ -15,11 +20,22 @@ import numpy as np
 
 import cells
 
-from ._answers import finite_number
+from .feedback import (
+    NotAnAnswer,
+    as_array,
+    as_function,
+    as_number,
+    as_tuple,
+    call_reader,
+    checker,
+    describe,
+    right,
+    wrong,
+)
 
 __all__ = [
     "ONE_STEP_WEIGHT_HH", "ONE_STEP_H_T", "ONE_STEP_D_H_T", "STEPS_SIGMA_MAX", "STEPS_TOLERANCE",
-    "CLIP_GRADS", "CLIP_MAX_NORM", "EXPLODE_STEPS", "EXPLODE_FACTOR", "STATEMENTS",
+    "CLIP_GRADS", "CLIP_MAX_NORM", "EXPLODE_STEPS", "EXPLODE_FACTOR", "EXPLODE_RHO_TOLERANCE", "STATEMENTS",
     "check_one_step_back",
     "check_steps_until_small",
     "check_clip_by_global_norm",
@@ -47,10 +63,12 @@ CLIP_MAX_NORM = 2.6
 EXPLODE_STEPS = 50
 EXPLODE_FACTOR = 100.0
 EXPLODE_HIDDEN = 8
+EXPLODE_RHO_TOLERANCE = 1e-3  # rho to three decimals
 
 # Exercise "true statements".
 STATEMENTS = {
-    "A": (True, "With tanh and sigma_max(W_hh) = 0.8, ||dL/dh_{T-k}|| <= 0.8^k ||dL/dh_T||."),
+    "A": (True, "With tanh, sigma_max(W_hh) = 0.8 and a loss that reads h_T alone, "
+                "||dL/dh_{T-k}|| <= 0.8^k ||dL/dh_T||."),
     "B": (False, "If sigma_max(W_hh) = 1.5, the gradient must explode."),
     "C": (False, "Clipping the gradient norm to 1 lets a plain RNN learn 100-step dependencies."),
     "D": (True, "A linear RNN (no activation) with W_hh = 0.9 Q, Q orthogonal, has vanishing gradients."),
@@ -68,45 +86,8 @@ _STATEMENT_FEEDBACK = {  # why each false statement is false
 }
 
 
-_RIGHT = "Correct! "
-_WRONG = "Not yet. "
-
-
-def _report(ok, message):
-    print((_RIGHT if ok else _WRONG) + message)
-    return ok
-
-
-def _unanswered(answer, what):
-    """The exercise cells start with `answer = None`; say what to put there instead of raising."""
-    if answer is None:
-        print(f"{_WRONG}Replace None with {what}.")
-        return True
-    return False
-
-
-def _as_array(answer, shape, what):
-    """The answer as a finite float array of exactly `shape`; ValueError otherwise."""
-    try:
-        array = np.asarray(answer, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"expected {what}, got {type(answer).__name__}: {answer!r}") from None
-    if array.shape != shape:
-        raise ValueError(f"expected {what} of shape {shape}, got shape {array.shape}")
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"expected {what} with finite entries, got {answer!r}")
-    return array
-
-
-def _as_pair(answer, what):
-    if isinstance(answer, (str, bytes, dict)) or not hasattr(answer, "__len__") or len(answer) != 2:
-        raise ValueError(f"expected a pair {what}, got {type(answer).__name__}: {answer!r}")
-    return tuple(answer)
-
-
-def _orthogonal(size, rng):
-    q, r = np.linalg.qr(rng.standard_normal((size, size)))
-    return q * np.sign(np.diag(r))
+def _orthogonal(size, rng, scale=1.0):
+    return cells.random_orthogonal(size, scale=scale, rng=rng)
 
 
 def _ratios(cell, x, h0):
@@ -132,14 +113,13 @@ def one_step_back_reference():
     return d_prev[0]
 
 
+@checker
 def check_one_step_back(answer):
     """Answer: dL/dh_{t-1} = W_hh^T diag(1 - h_t^2) dL/dh_t for the exercise's numbers (2 numbers)."""
-    if _unanswered(answer, "dL/dh_{t-1}, a list of 2 numbers"):
-        return False
-    array = _as_array(answer, (2,), "dL/dh_{t-1} as 2 numbers")
+    array = as_array(answer, "dL/dh_{t-1}", shape=(2,))
     reference = one_step_back_reference()
     if np.allclose(array, reference, atol=1e-3):
-        return _report(True, "The slope 1 - h_t^2 scales each unit, then W_hh^T sends the gradient back one step.")
+        return right("The slope 1 - h_t^2 scales each unit, then W_hh^T sends the gradient back one step.")
     derivative = 1.0 - ONE_STEP_H_T**2
     weight, d_h = ONE_STEP_WEIGHT_HH, ONE_STEP_D_H_T
     mistakes = [
@@ -163,10 +143,10 @@ def check_one_step_back(answer):
     ]
     for value, message in mistakes:
         if np.allclose(array, value, atol=1e-3):
-            return _report(False, message)
-    wrong = np.flatnonzero(~np.isclose(array, reference, atol=1e-3))
-    entries = " and ".join(str(i) for i in wrong)
-    return _report(False, f"Entry {entries} is off. Compute the elementwise product (1 - h_t^2) * dL/dh_t "
+            return wrong(message)
+    off = np.flatnonzero(~np.isclose(array, reference, atol=1e-3))
+    entries = " and ".join(str(i) for i in off)
+    return wrong(f"Entry {entries} is off. Compute the elementwise product (1 - h_t^2) * dL/dh_t "
                           "first, then multiply it by W_hh^T.")
 
 
@@ -180,7 +160,7 @@ def _worst_case_ratios(gamma, sigma_max, steps, hidden_size=4):
     rng = np.random.default_rng(1)
     nonlinearity = {1.0: "identity", 0.25: "sigmoid"}[gamma]
     cell = cells.RNNCell(1, hidden_size, nonlinearity=nonlinearity, rng=rng)
-    cell.weight_hh = sigma_max * _orthogonal(hidden_size, rng)
+    cell.weight_hh = _orthogonal(hidden_size, rng, scale=sigma_max)
     h0 = np.full((1, hidden_size), 0.5)
     if nonlinearity == "sigmoid":
         # sigma(0) = 0.5: with h0 = 0.5 and this bias every pre-activation is 0, so h_t stays 0.5.
@@ -196,12 +176,11 @@ def steps_until_small_reference():
                  for gamma in (1.0, 0.25))
 
 
+@checker
 def check_steps_until_small(answer):
     """Answer: the pair (k_tanh, k_sigmoid), whole numbers of steps."""
-    if _unanswered(answer, "a pair (k_tanh, k_sigmoid)"):
-        return False
-    k_tanh, k_sigmoid = _as_pair(answer, "(k_tanh, k_sigmoid)")
-    values = {"k_tanh": finite_number(k_tanh, "k_tanh"), "k_sigmoid": finite_number(k_sigmoid, "k_sigmoid")}
+    k_tanh, k_sigmoid = as_tuple(answer, 2, "a pair (k_tanh, k_sigmoid)")
+    values = {"k_tanh": as_number(k_tanh, "k_tanh"), "k_sigmoid": as_number(k_sigmoid, "k_sigmoid")}
     reference = dict(zip(values, steps_until_small_reference()))
     gammas = {"k_tanh": 1.0, "k_sigmoid": 0.25}
     messages, ok = [], True
@@ -226,7 +205,7 @@ def check_steps_until_small(answer):
             messages.append(f"{name} is not the smallest such k; check by computing (gamma * 0.9)^k "
                             "for your k and the one before it.")
         ok = False
-    return _report(ok, " ".join(messages))
+    return (right if ok else wrong)(" ".join(messages))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -240,40 +219,41 @@ def clip_reference():
     return grads
 
 
+@checker
 def check_clip_by_global_norm(answer):
     """Answer: a dict with the clipped "weight_hh" (2 x 2) and "bias_hh" (2 numbers)."""
-    if _unanswered(answer, "your dict of clipped gradients"):
-        return False
     if not isinstance(answer, dict) or set(answer) != set(CLIP_GRADS):
-        got = sorted(answer) if isinstance(answer, dict) else type(answer).__name__
-        raise ValueError(f'expected a dict with the keys "weight_hh" and "bias_hh", got {got}')
-    arrays = {name: _as_array(answer[name], grad.shape, f'answer["{name}"]') for name, grad in CLIP_GRADS.items()}
+        got = sorted(map(str, answer)) if isinstance(answer, dict) else type(answer).__name__
+        raise NotAnAnswer(f'Expected a dict with the keys "weight_hh" and "bias_hh"; got {got}.')
+    arrays = {name: as_array(answer[name], f'answer["{name}"]', shape=grad.shape)
+              for name, grad in CLIP_GRADS.items()}
     reference = clip_reference()
 
     def matches(candidate):
         return all(np.allclose(arrays[n], candidate[n], atol=1e-3) for n in CLIP_GRADS)
 
     if matches(reference):
-        return _report(True, "One factor for every tensor: the update keeps its direction and its norm is max_norm.")
+        return right("One factor for every tensor: the update keeps its direction and its norm is max_norm.")
     if matches(CLIP_GRADS):
-        return _report(False, "You left the gradients unchanged. Their global norm is above max_norm, "
+        return wrong("You left the gradients unchanged. Their global norm is above max_norm, "
                               "so clipping must scale them down.")
     per_tensor = {n: g * min(1.0, CLIP_MAX_NORM / np.linalg.norm(g)) for n, g in CLIP_GRADS.items()}
     if matches(per_tensor):
-        return _report(False, "You clipped each tensor by its own norm. Clipping by the global norm takes "
+        return wrong("You clipped each tensor by its own norm. Clipping by the global norm takes "
                               "all tensors together, so every tensor is scaled by the same factor.")
     by_value = {n: np.clip(g, -CLIP_MAX_NORM, CLIP_MAX_NORM) for n, g in CLIP_GRADS.items()}
     if matches(by_value):
-        return _report(False, "That is clipping by value (each entry cut to [-max_norm, max_norm]), which "
-                              "changes the direction of the gradient. Clipping by norm rescales the whole gradient.")
+        return wrong("That is clipping by value (each entry cut to [-max_norm, max_norm]), which "
+                              "changes the direction of the gradient. Clipping by norm rescales the whole "
+                              "gradient.")
     nonzero = [arrays[n][CLIP_GRADS[n] != 0] / CLIP_GRADS[n][CLIP_GRADS[n] != 0] for n in CLIP_GRADS]
     factors = np.concatenate(nonzero)
     zeros_kept = all(np.allclose(arrays[n][CLIP_GRADS[n] == 0], 0.0) for n in CLIP_GRADS)
     if zeros_kept and np.allclose(factors, factors[0]):
         total = math.sqrt(sum(float(np.sum(a**2)) for a in arrays.values()))
-        return _report(False, f"You scaled everything by one factor, good, but your result has norm {total:.4g}; "
+        return wrong(f"You scaled everything by one factor, good, but your result has norm {total:.4g}; "
                               "after clipping it should be exactly max_norm.")
-    return _report(False, "The entries are not all scaled by the same factor. Compute one norm over all "
+    return wrong("The entries are not all scaled by the same factor. Compute one norm over all "
                           "entries of both tensors, then multiply every entry by max_norm / norm.")
 
 
@@ -285,31 +265,43 @@ def linear_rnn_ratio(rho, steps=EXPLODE_STEPS, hidden_size=EXPLODE_HIDDEN):
     """||dL/dh_{T-steps}|| / ||dL/dh_T|| for a linear RNN (identity activation) with W_hh = rho * Q."""
     rng = np.random.default_rng(0)
     cell = cells.RNNCell(1, hidden_size, nonlinearity="identity", rng=rng)
-    cell.weight_hh = rho * _orthogonal(hidden_size, rng)
+    cell.weight_hh = _orthogonal(hidden_size, rng, scale=rho)
     x = rng.standard_normal((steps + 1, 1, 1))
     return float(_ratios(cell, x, None)[steps])
 
 
+def exploding_rho_reference():
+    """The rho at which cells measures a gradient EXPLODE_FACTOR times larger EXPLODE_STEPS steps back
+    (bisection on linear_rnn_ratio, which grows with rho)."""
+    low, high = 1.0, 2.0
+    for _ in range(40):
+        mid = 0.5 * (low + high)
+        low, high = (mid, high) if linear_rnn_ratio(mid) < EXPLODE_FACTOR else (low, mid)
+    return 0.5 * (low + high)
+
+
+@checker
 def check_exploding_rho(answer):
-    """Answer: the rho for which the gradient of the linear RNN is 100 times larger 50 steps back."""
-    if _unanswered(answer, "rho, a number"):
-        return False
-    rho = finite_number(answer, "rho")
+    """Answer: the rho for which the gradient of the linear RNN is 100 times larger 50 steps back,
+    to three decimals (within EXPLODE_RHO_TOLERANCE)."""
+    rho = as_number(answer, "rho")
     if rho <= 0:
-        return _report(False, "rho scales an orthogonal matrix here: use a positive number.")
+        return wrong("rho scales an orthogonal matrix here: use a positive number.")
     if rho > 10:
-        return _report(False, f"rho = {rho:g} is far too large: 50 steps multiply the gradient by rho 50 times.")
+        return wrong(f"rho = {rho:g} is far too large: 50 steps multiply the gradient by rho 50 times.")
     measured = linear_rnn_ratio(rho)
-    if math.isclose(measured, EXPLODE_FACTOR, rel_tol=1e-2):
-        return _report(True, f"cells measures a factor of {measured:.4g} after {EXPLODE_STEPS} steps.")
-    if math.isclose(rho, EXPLODE_FACTOR / EXPLODE_STEPS, rel_tol=1e-3) or math.isclose(rho, 1 + 99 / 50, rel_tol=1e-3):
-        return _report(False, "The per-step factors multiply; they do not add up.")
+    if abs(rho - exploding_rho_reference()) <= EXPLODE_RHO_TOLERANCE:
+        return right(f"With rho = {rho:g}, cells measures a factor of {measured:.4g} after "
+                     f"{EXPLODE_STEPS} steps.")
+    added_up = (EXPLODE_FACTOR / EXPLODE_STEPS, 1 + (EXPLODE_FACTOR - 1) / EXPLODE_STEPS)
+    if any(math.isclose(rho, value, rel_tol=1e-3) for value in added_up):
+        return wrong("The per-step factors multiply; they do not add up.")
     if rho < 1:
-        return _report(False, f"With rho = {rho:g} < 1 the gradient shrinks (cells measures a factor of "
-                              f"{measured:.3g}). To grow, each step must multiply by more than 1.")
+        return wrong(f"With rho = {rho:g} < 1 the gradient shrinks (cells measures a factor of "
+                     f"{measured:.3g}). To grow, each step must multiply by more than 1.")
     direction = "smaller" if measured > EXPLODE_FACTOR else "larger"
-    return _report(False, f"With your rho, cells measures a factor of {measured:.4g} after {EXPLODE_STEPS} "
-                          f"steps, not 100. Make rho {direction}.")
+    return wrong(f"With your rho, cells measures a factor of {measured:.4g} after {EXPLODE_STEPS} "
+                 f"steps, not 100. Make rho {direction}.")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -322,12 +314,11 @@ def three_number_reference():
     return 1.5, 3 / 12
 
 
+@checker
 def check_three_number_baseline(answer):
     """Answer: the pair (best_constant, mse)."""
-    if _unanswered(answer, "a pair (best_constant, mse)"):
-        return False
-    constant, mse = _as_pair(answer, "(best_constant, mse)")
-    constant, mse = finite_number(constant, "best_constant"), finite_number(mse, "mse")
+    constant, mse = as_tuple(answer, 2, "a pair (best_constant, mse)")
+    constant, mse = as_number(constant, "best_constant"), as_number(mse, "mse")
     ref_constant, ref_mse = three_number_reference()
     messages, ok = [], True
     if math.isclose(constant, ref_constant, abs_tol=1e-3):
@@ -336,24 +327,26 @@ def check_three_number_baseline(answer):
         messages.append("best_constant: 1 is the mean of a sum of two numbers; here there are three.")
         ok = False
     else:
-        messages.append("best_constant: the constant with the smallest squared error is the mean of the target.")
+        messages.append("best_constant: the constant with the smallest squared error is the mean of the "
+                        "target.")
         ok = False
     if math.isclose(mse, ref_mse, abs_tol=2e-3):
         messages.append("mse is right.")
     else:
         ok = False
         if math.isclose(mse, 2 / 12, abs_tol=2e-3):
-            messages.append("mse: that is the two-number baseline. Each independent number adds its own variance.")
+            messages.append("mse: that is the two-number baseline. Each independent number adds its own "
+                            "variance.")
         elif math.isclose(mse, 1 / 12, abs_tol=2e-3):
             messages.append("mse: 1/12 is the variance of one uniform number; the target adds three of them.")
         elif math.isclose(mse, 9 / 12, abs_tol=2e-3):
             messages.append("mse: variances of independent numbers add, so the 3 is not squared.")
-        elif math.isclose(mse, math.sqrt(3 / 12), abs_tol=2e-3) or math.isclose(mse, 3 / math.sqrt(12), abs_tol=2e-3):
+        elif any(math.isclose(mse, value, abs_tol=2e-3) for value in (math.sqrt(3 / 12), 3 / math.sqrt(12))):
             messages.append("mse: that is a standard deviation. The MSE of the best constant is a variance.")
         else:
             messages.append("mse: the MSE of predicting the mean is the variance of the target; "
                             "the variance of one uniform(0, 1) number is 1/12.")
-    return _report(ok, " ".join(messages))
+    return (right if ok else wrong)(" ".join(messages))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -400,40 +393,34 @@ def _relu_mistakes(outputs, weight_hh, d_outputs):
     ]
 
 
+@checker
 def check_relu_backward(answer):
     """Answer: a function relu_d_hidden(outputs, weight_hh, d_outputs) -> d_hidden of shape (T, B, h)."""
-    if not callable(answer):
-        raise ValueError(f"expected your function relu_d_hidden(outputs, weight_hh, d_outputs), "
-                         f"got {type(answer).__name__}: {answer!r}")
+    as_function(answer, "relu_d_hidden")
     for seed, steps, batch, hidden_size in ((0, 6, 2, 4), (1, 9, 3, 5), (2, 1, 1, 3)):
         cell, outputs, d_outputs, reference = _relu_case(seed, steps, batch, hidden_size)
         case = f"T = {steps}, batch {batch}, hidden size {hidden_size}"
-        try:
-            result = answer(outputs.copy(), cell.weight_hh.copy(), d_outputs.copy())
-        except Exception as error:  # the reader's code: report whatever it raised
-            return _report(False, f"Your function raised {type(error).__name__}: {error} (case: {case}).")
-        try:
-            result = np.asarray(result, dtype=float)
-        except (TypeError, ValueError):
-            return _report(False, f"Your function should return an array of shape (T, B, h), "
-                                  f"it returned {type(result).__name__}.")
+        args = (outputs.copy(), cell.weight_hh.copy(), d_outputs.copy())
+        result = call_reader(answer, *args, context=f"case: {case}")
+        result = as_array(result, "your function to return an array")
         if result.shape != reference.shape:
-            return _report(False, f"d_hidden should have shape (T, B, h) = {reference.shape}, yours has "
+            return wrong(f"d_hidden should have shape (T, B, h) = {reference.shape}, yours has "
                                   f"{result.shape} (case: {case}).")
         if np.allclose(result, reference, rtol=1e-10, atol=1e-12):
             continue
         if not np.any(result):
-            return _report(False, "Your function returns all zeros: fill in the backward recursion.")
+            return wrong("Your function returns all zeros: fill in the backward recursion.")
         for mistake, message in _relu_mistakes(outputs, cell.weight_hh, d_outputs):
             if np.allclose(result, mistake, rtol=1e-10, atol=1e-12):
-                return _report(False, message)
+                return wrong(message)
         if not np.allclose(result[-1], reference[-1]):
-            return _report(False, "d_hidden[T - 1] should be exactly d_outputs[T - 1]: nothing comes back "
+            return wrong("d_hidden[T - 1] should be exactly d_outputs[T - 1]: nothing comes back "
                                   f"from beyond the last step (case: {case}).")
-        wrong = max(t for t in range(steps) if not np.allclose(result[t], reference[t], rtol=1e-10, atol=1e-12))
-        return _report(False, f"The last step is right but d_hidden[{wrong}] is not (case: {case}). Walk "
+        last_off = max(t for t in range(steps)
+                       if not np.allclose(result[t], reference[t], rtol=1e-10, atol=1e-12))
+        return wrong(f"The last step is right but d_hidden[{last_off}] is not (case: {case}). Walk "
                               "backwards from t = T - 1, adding the direct term at every step.")
-    return _report(True, "Your recursion matches cells.backprop_through_time on three random ReLU RNNs.")
+    return right("Your recursion matches cells.backprop_through_time on three random ReLU RNNs.")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -444,24 +431,23 @@ def true_statements_reference():
     return {letter for letter, (truth, _) in STATEMENTS.items() if truth}
 
 
+@checker
 def check_true_statements(answer):
     """Answer: the set of letters of the true statements, e.g. {"A", "F"}."""
-    if _unanswered(answer, 'a set of letters, e.g. {"A", "F"}'):
-        return False
     if isinstance(answer, str):
         answer = [letter for letter in answer if letter.isalpha()]
-    if not isinstance(answer, (set, frozenset, list, tuple)):
-        raise ValueError(f'expected a set of letters such as {{"A", "F"}}, got {type(answer).__name__}: {answer!r}')
-    chosen = {str(letter).strip().upper() for letter in answer}
+    if not isinstance(answer, (set, frozenset, list, tuple)) or not all(isinstance(x, str) for x in answer):
+        raise NotAnAnswer(f'Expected a set of letters such as {{"A", "F"}}; got {describe(answer)}.')
+    chosen = {letter.strip().upper() for letter in answer}
     unknown = chosen - set(STATEMENTS)
     if unknown:
-        raise ValueError(f"expected letters A to F, got {', '.join(sorted(unknown))}")
+        raise NotAnAnswer(f"Expected letters A to F; got {', '.join(repr(x) for x in sorted(unknown))}.")
     reference = true_statements_reference()
     if chosen == reference:
-        return _report(True, "All the true statements and none of the false ones.")
+        return right("All the true statements and none of the false ones.")
     messages = [f"{letter} is false: {_STATEMENT_FEEDBACK[letter]}" for letter in sorted(chosen - reference)]
     missing = reference - chosen
     if missing:
         messages.append(f"You left out {len(missing)} true statement{'s' if len(missing) > 1 else ''}: "
                         "check each unchosen one against the bound (gamma * sigma_max)^k.")
-    return _report(False, " ".join(messages))
+    return wrong(" ".join(messages))

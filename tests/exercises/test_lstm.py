@@ -28,7 +28,7 @@ def run(checker, answer, capsys):
 def test_one_step_reference(capsys):
     c = 0.5 * 2.0 + 0.9 * (-0.6)
     ok, out = run(ex.check_one_step_by_hand, (c, 0.8 * math.tanh(c)), capsys)
-    assert ok and out.startswith("Correct!")
+    assert ok and out.startswith("Correct.")
 
 
 def test_one_step_accepts_three_decimals(capsys):
@@ -57,11 +57,14 @@ def test_one_step_feedback_never_reveals_the_answer(capsys):
     assert "0.46" not in out and "0.344" not in out
 
 
-def test_one_step_rejects_non_answers():
-    with pytest.raises(ValueError, match="pair"):
-        ex.check_one_step_by_hand(0.46)
-    with pytest.raises(ValueError, match="c_t"):
-        ex.check_one_step_by_hand(("0.46", 0.3))
+@pytest.mark.parametrize("answer, feedback", [
+    (0.46, "Expected a pair (c_t, h_t); got the float 0.46."),
+    (("0.46", 0.3), "Expected c_t (one number); got the string '0.46'."),
+    ((0.46, math.nan), "Expected h_t (a finite number); got the float nan."),
+])
+def test_one_step_non_answers_say_what_was_expected(answer, feedback, capsys):
+    ok, out = run(ex.check_one_step_by_hand, answer, capsys)
+    assert not ok and out == "Not yet. " + feedback
 
 
 # ------------------------------------------------------------------ gate recipe
@@ -86,17 +89,49 @@ def test_overwrite_mistakes(answer, feedback, capsys):
     assert not ok and feedback in out
 
 
-def test_overwrite_rejects_missing_gate():
-    with pytest.raises(ValueError, match="missing"):
-        ex.check_gate_recipe_overwrite({"i": 1.0, "f": 0.0})
+def test_overwrite_corrections_add_up(capsys):
+    """Issue 11, item 16: two small slips (6% kept, 90% written) move c_t from -0.50 to -0.40."""
+    ok, out = run(ex.check_gate_recipe_overwrite, {"i": 0.9, "f": 0.0625, "o": 0.0}, capsys)
+    c_t = 0.0625 * 0.8 + 0.9 * -0.5
+    assert round(c_t, 2) == -0.40
+    assert not ok
+    assert "c_t = -0.40, not the candidate g_t = -0.50" in out
+    assert "carries 6% of the old one" in out and "only 90% of the candidate is written" in out
+    assert "candidate alone" not in out
+
+
+def test_overwrite_rejects_missing_gate(capsys):
+    ok, out = run(ex.check_gate_recipe_overwrite, {"i": 1.0, "f": 0.0}, capsys)
+    assert not ok and out.startswith('Not yet. Expected a dict with the keys "i", "f" and "o"')
+    assert "got ['f', 'i']" in out
 
 
 # ------------------------------------------------------------------ half-life
-def test_half_life_reference(capsys):
-    ok, _ = run(ex.check_forget_gate_half_life, 2 ** (-1 / 50), capsys)
-    assert ok
-    ok, _ = run(ex.check_forget_gate_half_life, 0.9862, capsys)  # four decimals, as asked
-    assert ok
+def smallest_four_decimal_gate():
+    """By brute force: the smallest f = k / 10^4 with f^50 >= 1/2."""
+    return next(k / 10_000 for k in range(10_000) if (k / 10_000) ** 50 >= 0.5)
+
+
+def test_half_life_key_is_the_smallest_four_decimal_gate_that_keeps_half():
+    assert smallest_four_decimal_gate() == 0.9863
+    assert 0.9863**50 >= 0.5 > 0.9862**50
+    assert ex.half_life_reference() == smallest_four_decimal_gate()
+
+
+@pytest.mark.parametrize("answer", [0.9863, 2 ** (-1 / 50), 0.98625])
+def test_half_life_accepts_the_key_and_the_exact_threshold(answer, capsys):
+    ok, out = run(ex.check_forget_gate_half_life, answer, capsys)
+    assert ok and out.startswith("Correct.")
+
+
+@pytest.mark.parametrize("answer, feedback", [
+    (0.9862, "49.92% of the memory is left after 50 steps: just under half"),  # issue 11, item 14
+    (0.9858, "only 48.9% of the memory is left after 50 steps"),  # accepted before issue 11
+    (0.9864, "more than half"),
+])
+def test_half_life_rejects_four_decimal_values_next_to_the_key(answer, feedback, capsys):
+    ok, out = run(ex.check_forget_gate_half_life, answer, capsys)
+    assert not ok and feedback in out
 
 
 @pytest.mark.parametrize("answer, feedback", [
@@ -112,11 +147,30 @@ def test_half_life_mistakes(answer, feedback, capsys):
 
 
 # ------------------------------------------------------------------ forget-bias gain
-def test_bias_gain_reference(capsys):
-    ok, _ = run(ex.check_forget_bias_gain, (sigmoid(1.0) / sigmoid(0.0)) ** 50, capsys)
-    assert ok
-    ok, _ = run(ex.check_forget_bias_gain, 1.8e8, capsys)  # two significant digits, as asked
-    assert ok
+@pytest.mark.parametrize("answer", [
+    (sigmoid(1.0) / sigmoid(0.0)) ** 50,  # 1.77e8
+    1.8e8,  # two significant figures, as asked
+    (0.73 / 0.5) ** 50,  # 1.65e8: sigma(1) rounded to 0.73, as the chapter prints it (issue 11, item 15)
+    1.7e8,  # 1.65e8 to two significant figures
+    1.77e8, (0.731 / 0.5) ** 50,
+])
+def test_bias_gain_accepts_what_two_significant_figures_allow(answer, capsys):
+    ok, out = run(ex.check_forget_bias_gain, answer, capsys)
+    assert ok and out.startswith("Correct.")
+
+
+@pytest.mark.parametrize("answer, direction", [
+    (1.5e8, "too small"), (1.6e8, "too small"), (1.9e8, "too large"), (2e8, "too large"),
+    (1e8, "too small"), (1.77e9, "too large"),
+])
+def test_bias_gain_rejects_values_outside_that_precision(answer, direction, capsys):
+    ok, out = run(ex.check_forget_bias_gain, answer, capsys)
+    assert not ok and direction in out
+
+
+def test_bias_gain_precision_is_stated_for_the_chapter():
+    assert ex.BIAS_GAIN_SIGNIFICANT_FIGURES == 2 and ex.BIAS_GAIN_SIGMOID_DECIMALS == 2
+    assert ex.HALF_LIFE_DECIMALS == 4
 
 
 @pytest.mark.parametrize("answer, feedback", [
@@ -164,9 +218,9 @@ def test_count_torch_mistakes(capsys):
         assert feedback in out, (answer, out)
 
 
-def test_count_rejects_fractions():
-    with pytest.raises(ValueError, match="whole number"):
-        ex.check_param_count_torch(305152.5)
+def test_count_rejects_fractions(capsys):
+    ok, out = run(ex.check_param_count_torch, 305152.5, capsys)
+    assert not ok and out == "Not yet. Expected a parameter count (a whole number); got the float 305152.5."
 
 
 # ------------------------------------------------------------------ counting, stacked bidirectional Keras
@@ -202,7 +256,8 @@ def torch_lstm_step(x, h_prev, c_prev, weight_ih, weight_hh, bias_ih, bias_hh):
     """A reference solution that uses PyTorch's own cell."""
     module = torch.nn.LSTMCell(weight_ih.shape[1], weight_hh.shape[1]).double()
     with torch.no_grad():
-        for name, value in dict(weight_ih=weight_ih, weight_hh=weight_hh, bias_ih=bias_ih, bias_hh=bias_hh).items():
+        parameters = dict(weight_ih=weight_ih, weight_hh=weight_hh, bias_ih=bias_ih, bias_hh=bias_hh)
+        for name, value in parameters.items():
             getattr(module, name).copy_(torch.from_numpy(np.asarray(value)))
         h, c = module(torch.from_numpy(x), (torch.from_numpy(h_prev), torch.from_numpy(c_prev)))
     return h.numpy(), c.numpy()
@@ -304,8 +359,9 @@ def test_coupled_mistakes(capsys):
         assert feedback in out, out
 
 
-def test_checkers_reject_non_functions():
-    with pytest.raises(ValueError, match="expected your function"):
-        ex.check_lstm_step(42)
-    with pytest.raises(ValueError, match="expected your function"):
-        ex.check_coupled_gates_step("coupled_step")
+def test_checkers_reject_non_functions(capsys):
+    ok, out = run(ex.check_lstm_step, 42, capsys)
+    assert not ok
+    assert out == "Not yet. Expected your function itself (pass lstm_step, without brackets); got the int 42."
+    ok, out = run(ex.check_coupled_gates_step, "coupled_step", capsys)
+    assert not ok and "(pass coupled_step, without brackets); got the string 'coupled_step'." in out
