@@ -436,8 +436,8 @@ def _block_permuted(cell, order):
 # ---------------------------------------------------------------- exercise: write the step yourself
 @checker
 def check_lstm_step(lstm_step) -> bool:
-    """lstm_step(x, h_prev, c_prev, weight_ih, weight_hh, bias_ih, bias_hh) -> (h, c), PyTorch gate order i, "
-      "f, g, o."""
+    """lstm_step(x, h_prev, c_prev, weight_ih, weight_hh, bias_ih, bias_hh) -> (h, c),
+    PyTorch gate order i, f, g, o."""
     as_function(lstm_step, "lstm_step")
     rng = np.random.default_rng(2024)
     for trial in range(3):
@@ -500,8 +500,8 @@ def check_lstm_step(lstm_step) -> bool:
 # ---------------------------------------------------------------- exercise: modify the cell (coupled gates)
 @checker
 def check_coupled_gates_step(coupled_step) -> bool:
-    """coupled_step(cell, x, state) -> (h, c): the LSTM step with the forget gate tied to the input gate, "
-      "f_t = 1 - i_t."""
+    """coupled_step(cell, x, state) -> (h, c): the LSTM step with the forget gate tied to the input
+    gate, f_t = 1 - i_t."""
     as_function(coupled_step, "coupled_step")
     rng = np.random.default_rng(7)
     for trial in range(3):

@@ -206,7 +206,8 @@ WINDOW_STEPS, WINDOW_FEATURES, WINDOW_UNITS = 20, 3, 64
 
 @checker
 def check_window_weights(answer):
-    """First-layer weights of an MLP reading a flattened window of 20 steps x 3 features with 64 units."""
+    """First-layer weights (not biases) of an MLP reading a flattened window of 20 steps x 3 features
+    with 64 units. Not the 192 input weights a layer reusing its weights at every step would need."""
     count = as_whole_number(answer, "a number of weights")
     first_layer = cells.Dense(WINDOW_STEPS * WINDOW_FEATURES, WINDOW_UNITS, rng=0)
     expected = int(first_layer.weight.size)
@@ -214,6 +215,9 @@ def check_window_weights(answer):
         return right("Every unit has its own weight for every feature at every position of the window.")
     if count == expected + WINDOW_UNITS:
         return wrong("That includes the biases; the question asks for the weights only.")
+    if count == cells.count_params("rnn", WINDOW_FEATURES, WINDOW_UNITS, bias=False).total:
+        return wrong("That counts a recurrent layer's weights, W_ih and W_hh. The question is about the MLP "
+                     "that reads the whole window at once: the weights of its first layer.")
     if count == WINDOW_FEATURES * WINDOW_UNITS:
         return wrong(
             "That would be true if the layer reused the same weights at every time step. "

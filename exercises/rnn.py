@@ -182,8 +182,8 @@ BIDIR_INPUT, BIDIR_HIDDEN, BIDIR_LAYERS = 8, 16, 2
 
 @checker
 def check_bidirectional(answer):
-    """(output's last dim, input size of layer 2, total parameters) of RNN(8, 16, num_layers=2, "
-      "bidirectional=True)."""
+    """(output's last dim, input size of layer 2, total parameters) of
+    RNN(8, 16, num_layers=2, bidirectional=True)."""
     names = ("output_features", "layer_2_input_size", "total_parameters")
     triple = as_tuple(answer, 3, f"three whole numbers ({', '.join(names)})")
     features, layer2_input, total = (as_whole_number(item, name)

@@ -66,7 +66,8 @@ def test_reference_answers_pass(checker, answer, capsys):
     (mlp.check_dense_input_grad, lambda d_output, weight: d_output @ weight.T, "raised ValueError"),
     (mlp.check_dense_input_grad, 3, "your function itself"),
     (mlp.check_window_weights, 20 * 3 * 64 + 64, "includes the biases"),
-    (mlp.check_window_weights, 3 * 64, "reused the same weights"),
+    (mlp.check_window_weights, 3 * 64, "reused the same weights"),  # issue 11, item 19: the other count
+    (mlp.check_window_weights, 3 * 64 + 64 * 64, "a recurrent layer's weights, W_ih and W_hh"),  # 4,288
     (mlp.check_window_weights, 20 * 64, "each feature gets its own weight"),
     (mlp.check_recurrence_step, 1.14, "sum inside the brackets"),
     (mlp.check_recurrence_step, math.tanh(0.6), "left out the previous state"),
