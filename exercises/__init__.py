@@ -8,8 +8,9 @@ In a chapter notebook, an exercise cell ends with a call such as::
 Every ``check_<name>(answer)``, in every chapter:
 
 - prints feedback that starts with "Correct." or "Not yet." and returns True or False;
-- answers the placeholder ``...`` (or None) with "Replace ... with your answer, then run the cell
-  again." and returns False;
+- answers the placeholder ``...`` (or None, or a template still holding ``...`` such as
+  ``{"i": ..., "f": ..., "o": ...}``) with "Replace ... with your answer, then run the cell again."
+  and returns False;
 - answers a malformed answer (a string for a number, NaN, a bool, a list where a number belongs, a
   function that raises or returns junk) with a sentence saying what it expected and what it got,
   and returns False: it never raises at the reader;

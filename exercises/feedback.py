@@ -4,8 +4,9 @@ A checker is a function ``check_<name>(answer)`` decorated with :func:`checker`.
 
 - prints feedback that starts with "Correct." (:func:`right`, returns True) or "Not yet."
   (:func:`wrong`, returns False), wrapped at 76 characters so that it reads without scrolling;
-- answers the placeholder ``...`` (and None) with "Replace ... with your answer, then run the cell
-  again." and returns False (:func:`unanswered`, done by the decorator);
+- answers the placeholder ``...`` (and None, and a template that still holds ``...``, such as
+  ``{"i": ..., "f": ..., "o": ...}``) with "Replace ... with your answer, then run the cell again."
+  and returns False (:func:`unanswered`, done by the decorator);
 - reads the answer with the ``as_...`` helpers below. When the answer is not of the expected kind
   (a string for a number, NaN, a bool, a list where a number belongs, a function that raises or
   returns junk), they raise :class:`NotAnAnswer` with one sentence saying what was expected and
@@ -81,9 +82,20 @@ def wrong(message):
     return False
 
 
+def _has_placeholder(answer, depth=0):
+    """... anywhere in the answer, as in a template such as {"i": ..., "f": ..., "o": ...}."""
+    if answer is Ellipsis:
+        return True
+    if depth < 3 and isinstance(answer, (tuple, list, dict)):
+        items = answer.values() if isinstance(answer, dict) else answer
+        return any(_has_placeholder(item, depth + 1) for item in items)
+    return False
+
+
 def unanswered(answer):
-    """True (after asking for an answer) when the reader has not replaced the placeholder, ... or None."""
-    if answer is Ellipsis or answer is None:
+    """True (after asking for an answer) when the reader has not replaced the placeholder: the answer
+    is None or ..., or a template that still holds ... somewhere, such as (..., ...)."""
+    if answer is None or _has_placeholder(answer):
         say(PLACEHOLDER)
         return True
     return False

@@ -46,7 +46,7 @@ def test_feedback_is_wrapped_at_76_characters(capsys):
     assert lines[0].startswith("Not yet. word")
 
 
-@pytest.mark.parametrize("placeholder", [..., None])
+@pytest.mark.parametrize("placeholder", [..., None, (..., 0.3), [[1, ...]], {"i": ..., "f": 0.0, "o": 0.0}])
 def test_the_placeholder_asks_for_an_answer_and_returns_false(placeholder, capsys):
     assert check_half(placeholder) is False
     assert capsys.readouterr().out == "Replace ... with your answer, then run the cell again.\n"

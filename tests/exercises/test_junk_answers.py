@@ -56,7 +56,6 @@ JUNK = {
     "pair with a string": ("0.46", 0.3),
     "pair of nan": (math.nan, math.nan),
     "pair of bools": (True, False),
-    "pair of placeholders": (..., ...),
     "empty dict": {},
     "dict of a wrong key": {"a": 1},
     "gate dict of junk": {"i": "x", "f": None, "o": []},
@@ -117,7 +116,8 @@ def test_junk_gets_feedback_and_false(check, junk, capsys):
     assert all(len(line) <= 76 for line in lines), out
 
 
-@pytest.mark.parametrize("placeholder", [..., None], ids=["ellipsis", "None"])
+@pytest.mark.parametrize("placeholder", [..., None, (..., ...), {"i": ..., "f": ..., "o": ...}],
+                         ids=["ellipsis", "None", "pair of ellipses", "dict template"])
 @pytest.mark.parametrize("check", CHECKERS, ids=lambda check: f"{check.__module__}.{check.__name__}")
 def test_the_placeholder_asks_for_an_answer(check, placeholder, capsys):
     assert check(placeholder) is False
