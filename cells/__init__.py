@@ -15,6 +15,7 @@ from .gradcheck import GradcheckError, gradcheck, numerical_gradient
 from .layers import RNN, LSTM, GRU
 from .dense import Dense, MLP
 from .torch_bridge import compare_with_torch, from_torch, to_torch
+from .keras_bridge import from_keras, to_keras
 from .matrices import largest_singular_value, random_orthogonal, scale_to_spectral_radius, spectral_radius
 from .ungated import UngatedMemoryCell, UngatedMemory
 from .losses import mse_loss, binary_cross_entropy_with_logits, cross_entropy
@@ -26,7 +27,8 @@ __all__ = [
     "sigmoid", "lstm_state_update", "gru_state_update", "StepCache",
     "RNNCell", "LSTMCell", "GRUCell", "unroll", "backprop_through_time",
     "ParamCount", "count_params", "GradcheckError", "gradcheck", "numerical_gradient",
-    "RNN", "LSTM", "GRU", "Dense", "MLP", "from_torch", "to_torch", "compare_with_torch", "gradient_norms",
+    "RNN", "LSTM", "GRU", "Dense", "MLP", "from_torch", "to_torch", "from_keras", "to_keras", "compare_with_torch",
+    "gradient_norms",
     "random_orthogonal", "spectral_radius", "largest_singular_value", "scale_to_spectral_radius",
     "UngatedMemoryCell", "UngatedMemory", "mse_loss", "binary_cross_entropy_with_logits",
     "cross_entropy", "SequenceModel", "SGD", "Adam", "History", "clip_grad_norm", "train", "tasks",

@@ -85,3 +85,47 @@ def test_count_params_errors(kwargs, match):
     args = dict(kind="lstm", input_size=3, hidden_size=4) | kwargs
     with pytest.raises(ValueError, match=match):
         cells.count_params(**args)
+
+
+def keras_configs():
+    rng = np.random.default_rng(17)
+    configs = []
+    for case in range(32):
+        kind = ["rnn", "lstm", "gru", "gru"][case % 4]
+        configs.append(dict(kind=kind, input_size=int(rng.integers(1, 40)), hidden_size=int(rng.integers(1, 40)),
+                            num_layers=int(rng.integers(1, 4)), bidirectional=bool(rng.integers(2)),
+                            bias=bool(rng.integers(2)), reset_after=case % 4 == 2))
+    return configs
+
+
+@pytest.mark.parametrize("config", keras_configs(), ids=lambda c: "-".join(str(v) for v in c.values()))
+def test_keras_convention_counts_real_keras_models(config):
+    """A stacked (possibly bidirectional) Keras model, counted by Keras itself, level by level and in total."""
+    import keras  # tests/conftest.py has set the torch backend
+
+    layer_class = {"rnn": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[config["kind"]]
+    options = {"reset_after": config["reset_after"]} if config["kind"] == "gru" else {}
+    levels = []
+    for _ in range(config["num_layers"]):
+        level = layer_class(config["hidden_size"], use_bias=config["bias"], return_sequences=True, **options)
+        levels.append(keras.layers.Bidirectional(level) if config["bidirectional"] else level)
+    model = keras.Sequential([keras.Input((None, config["input_size"]))] + levels)
+    count = cells.count_params(convention="keras", **config)
+    assert count.total == model.count_params()
+    directions = 2 if config["bidirectional"] else 1
+    for index, level in enumerate(levels):
+        entries = count.breakdown[index * directions:(index + 1) * directions]
+        assert sum(e["weights"] + e["biases"] for e in entries) == level.count_params()
+        keras_biases = sum(int(np.prod(w.shape)) for w in level.weights if w.path.endswith("bias"))
+        assert sum(e["biases"] for e in entries) == keras_biases
+
+
+def test_reader_question_lstm_28_128_in_real_keras_and_real_torch():
+    """The seed thread's LSTM (d = 28, h = 128) with a 10-class softmax head, counted by both frameworks."""
+    import keras
+
+    model = keras.Sequential([keras.Input((None, 28)), keras.layers.LSTM(128), keras.layers.Dense(10)])
+    head = 128 * 10 + 10
+    assert model.count_params() == cells.count_params("lstm", 28, 128, convention="keras").total + head == 81_674
+    torch_lstm = torch.nn.LSTM(28, 128)
+    assert sum(p.numel() for p in torch_lstm.parameters()) == cells.count_params("lstm", 28, 128).total == 80_896
