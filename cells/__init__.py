@@ -16,6 +16,7 @@ from .layers import RNN, LSTM, GRU
 from .dense import Dense, MLP
 from .torch_bridge import compare_with_torch, from_torch, to_torch
 from .keras_bridge import from_keras, to_keras
+from .tf1 import tf1_step, to_tf1
 from .matrices import largest_singular_value, random_orthogonal, scale_to_spectral_radius, spectral_radius
 from .ungated import UngatedMemoryCell, UngatedMemory
 from .losses import mse_loss, binary_cross_entropy_with_logits, cross_entropy
@@ -27,7 +28,7 @@ __all__ = [
     "sigmoid", "lstm_state_update", "gru_state_update", "StepCache",
     "RNNCell", "LSTMCell", "GRUCell", "unroll", "backprop_through_time",
     "ParamCount", "count_params", "GradcheckError", "gradcheck", "numerical_gradient",
-    "RNN", "LSTM", "GRU", "Dense", "MLP", "from_torch", "to_torch", "from_keras", "to_keras", "compare_with_torch",
+    "RNN", "LSTM", "GRU", "Dense", "MLP", "from_torch", "to_torch", "from_keras", "to_keras", "to_tf1", "tf1_step", "compare_with_torch",
     "gradient_norms",
     "random_orthogonal", "spectral_radius", "largest_singular_value", "scale_to_spectral_radius",
     "UngatedMemoryCell", "UngatedMemory", "mse_loss", "binary_cross_entropy_with_logits",
