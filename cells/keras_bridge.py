@@ -36,9 +36,11 @@ KERAS_BLOCKS = {"lstm": (0, 1, 2, 3), "gru": (1, 0, 2), "rnn": (0,)}
 KERAS_GATE_NAMES = {"lstm": ("i", "f", "c", "o"), "gru": ("z", "r", "h"), "rnn": ("h",)}
 # Keras's names for the activations the cells have, and the cells' names for them.
 RNN_ACTIVATIONS = {"tanh": "tanh", "relu": "relu", "sigmoid": "sigmoid", "linear": "identity"}
-ACCEPTED = ("keras.layers.LSTM, GRU, SimpleRNN, RNN around one LSTMCell/GRUCell/SimpleRNNCell, "
-            "Bidirectional around any of these, a Sequential of such layers, or an LSTMCell, GRUCell "
-            "or SimpleRNNCell")
+ACCEPTED = (
+    "keras.layers.LSTM, GRU, SimpleRNN, RNN around one LSTMCell/GRUCell/SimpleRNNCell, "
+    "Bidirectional around any of these, a Sequential of such layers, or an LSTMCell, GRUCell "
+    "or SimpleRNNCell"
+)
 
 
 def _keras():
@@ -47,12 +49,14 @@ def _keras():
     try:
         import keras
     except ImportError as error:  # the book's pages run without Keras; only this bridge needs it
-        raise ImportError('cells.from_keras / cells.to_keras need Keras 3: pip install "keras>=3.8,<4"') from error
+        raise ImportError(
+            'cells.from_keras / cells.to_keras need Keras 3: pip install "keras>=3.8,<4"'
+        ) from error
     return keras
 
 
 def keras_order(kind, array, axis):
-    """Reorder the gate blocks along `axis` between PyTorch's order and Keras's (the map is its own inverse)."""
+    """Reorder gate blocks along `axis` between PyTorch's and Keras's order (the map is its own inverse)."""
     blocks = np.split(array, len(KERAS_BLOCKS[kind]), axis=axis)
     return np.concatenate([blocks[k] for k in KERAS_BLOCKS[kind]], axis=axis)
 
@@ -91,68 +95,93 @@ def _describe_cell(keras, cell):
     activation = config["activation"]
     if kind == "rnn":
         if activation not in RNN_ACTIVATIONS:
-            raise ValueError(f"SimpleRNN activation must be one of {', '.join(map(repr, RNN_ACTIVATIONS))} "
-                             f"(the cells have these); got {activation!r}")
+            raise ValueError(
+                f"SimpleRNN activation must be one of {', '.join(map(repr, RNN_ACTIVATIONS))} "
+                f"(the cells have these); got {activation!r}"
+            )
         options["nonlinearity"] = RNN_ACTIVATIONS[activation]
     else:
         name = type(cell).__name__
         if activation != "tanh":
-            raise ValueError(f"{name} activation must be 'tanh' (the cells' candidate uses tanh); got {activation!r}")
+            raise ValueError(
+                f"{name} activation must be 'tanh' (the cells' candidate uses tanh); got {activation!r}"
+            )
         if config["recurrent_activation"] != "sigmoid":
-            raise ValueError(f"{name} recurrent_activation must be 'sigmoid' (the cells' gates use the logistic "
-                             f"sigmoid); got {config['recurrent_activation']!r}")
+            raise ValueError(
+                f"{name} recurrent_activation must be 'sigmoid' (the cells' gates use the logistic "
+                f"sigmoid); got {config['recurrent_activation']!r}"
+            )
     if kind == "gru":
         options["reset_after"] = config["reset_after"]
     dropouts = {k: config.get(k, 0.0) for k in ("dropout", "recurrent_dropout") if config.get(k, 0.0)}
     if dropouts:
         settings = ", ".join(f"{k}={v}" for k, v in dropouts.items())
-        warnings.warn(f"{type(cell).__name__} has {settings}: dropout only acts while Keras trains, so the "
-                      "cells layer computes the inference output (no dropout)", stacklevel=4)
+        warnings.warn(
+            f"{type(cell).__name__} has {settings}: dropout only acts while Keras trains, so the "
+            "cells layer computes the inference output (no dropout)",
+            stacklevel=4,
+        )
     return kind, options
 
 
 def _unwrap(keras, layer):
-    """A Keras recurrent layer (not Bidirectional) -> its cell, after refusing what has no cells equivalent."""
+    """A Keras recurrent layer (not Bidirectional) -> its cell, refusing what has no cells equivalent."""
     if not isinstance(layer, keras.layers.RNN):
         raise ValueError(f"from_keras expects {ACCEPTED}; got {type(layer).__name__}")
     if not layer.built:
-        raise ValueError(f"the Keras {type(layer).__name__} is not built yet, so it has no weights: call it on a "
-                         "batch or use layer.build((None, None, input_size)) first")
+        raise ValueError(
+            f"the Keras {type(layer).__name__} is not built yet, so it has no weights: call it on a "
+            "batch or use layer.build((None, None, input_size)) first"
+        )
     if layer.stateful:
-        raise ValueError(f"{type(layer).__name__} has stateful=True: it carries its state from one call to the "
-                         "next, which a cells layer does not; expected stateful=False")
+        raise ValueError(
+            f"{type(layer).__name__} has stateful=True: it carries its state from one call to the "
+            "next, which a cells layer does not; expected stateful=False"
+        )
     if layer.go_backwards:
-        raise ValueError(f"{type(layer).__name__} has go_backwards=True: it reads the sequence backwards and "
-                         "returns its outputs in that reversed order, which no cells layer does; expected "
-                         "go_backwards=False (flip the input yourself, or use Bidirectional)")
+        raise ValueError(
+            f"{type(layer).__name__} has go_backwards=True: it reads the sequence backwards and "
+            "returns its outputs in that reversed order, which no cells layer does; expected "
+            "go_backwards=False (flip the input yourself, or use Bidirectional)"
+        )
     cell = layer.cell
     if isinstance(cell, keras.layers.StackedRNNCells):
-        raise ValueError("from_keras expects an RNN around a single cell; got StackedRNNCells (use a Sequential "
-                         "of one recurrent layer per level)")
+        raise ValueError(
+            "from_keras expects an RNN around a single cell; got StackedRNNCells (use a Sequential "
+            "of one recurrent layer per level)"
+        )
     return cell
 
 
 def _layer_settings(keras, layer):
-    """One Keras level (a recurrent layer or a Bidirectional around one) -> (kind, options, [cells per direction])."""
+    """One Keras level (a recurrent layer, or a Bidirectional) -> (kind, options, [cell per direction])."""
     if isinstance(layer, keras.layers.Bidirectional):
         if layer.merge_mode != "concat":
-            raise ValueError("Bidirectional merge_mode must be 'concat' (a cells layer puts the two directions "
-                             f"side by side); got {layer.merge_mode!r}")
+            raise ValueError(
+                "Bidirectional merge_mode must be 'concat' (a cells layer puts the two directions "
+                f"side by side); got {layer.merge_mode!r}"
+            )
         forward, backward = layer.forward_layer, layer.backward_layer
         if not backward.go_backwards:  # Keras sets it; a hand-made backward_layer might not
             raise ValueError("the Bidirectional's backward_layer must have go_backwards=True; got False")
         settings = []
         for part in (forward, backward):
             if not part.built:
-                raise ValueError("the Keras Bidirectional is not built yet, so it has no weights: call it on a "
-                                 "batch or use layer.build((None, None, input_size)) first")
+                raise ValueError(
+                    "the Keras Bidirectional is not built yet, so it has no weights: call it on a "
+                    "batch or use layer.build((None, None, input_size)) first"
+                )
             if part.stateful:
-                raise ValueError("the Bidirectional's layers have stateful=True, which a cells layer does not "
-                                 "do; expected stateful=False")
+                raise ValueError(
+                    "the Bidirectional's layers have stateful=True, which a cells layer does not "
+                    "do; expected stateful=False"
+                )
             settings.append(_describe_cell(keras, part.cell))
         if settings[0] != settings[1] or type(forward.cell) is not type(backward.cell):
-            raise ValueError("the Bidirectional's forward and backward layers must be of the same kind and "
-                             f"settings; got {settings[0]} and {settings[1]}")
+            raise ValueError(
+                "the Bidirectional's forward and backward layers must be of the same kind and "
+                f"settings; got {settings[0]} and {settings[1]}"
+            )
         return settings[0][0], settings[0][1], [forward.cell, backward.cell]
     kind, options = _describe_cell(keras, _unwrap(keras, layer))
     return kind, options, [layer.cell]
@@ -177,15 +206,25 @@ def from_keras(layer, dtype=np.float64):
     cell_classes = {"lstm": LSTMCell, "gru": GRUCell, "rnn": RNNCell}
     layer_classes = {"lstm": LSTM, "gru": GRU, "rnn": RNN}
 
-    if isinstance(layer, keras.layers.Layer) and type(layer) in (keras.layers.LSTMCell, keras.layers.GRUCell,
-                                                                   keras.layers.SimpleRNNCell):
+    if isinstance(layer, keras.layers.Layer) and type(layer) in (
+        keras.layers.LSTMCell,
+        keras.layers.GRUCell,
+        keras.layers.SimpleRNNCell,
+    ):
         if not layer.built:
-            raise ValueError(f"the Keras {type(layer).__name__} is not built yet, so it has no weights: use "
-                             "cell.build((None, input_size)) first")
+            raise ValueError(
+                f"the Keras {type(layer).__name__} is not built yet, so it has no weights: use "
+                "cell.build((None, input_size)) first"
+            )
         kind, options = _describe_cell(keras, layer)
         weights = _weights(layer)
-        cell = cell_classes[kind](weights[0].shape[0], options["units"], bias=options["use_bias"],
-                                  dtype=dtype, **_cell_options(kind, options))
+        cell = cell_classes[kind](
+            weights[0].shape[0],
+            options["units"],
+            bias=options["use_bias"],
+            dtype=dtype,
+            **_cell_options(kind, options),
+        )
         for name, value in cell_arrays(kind, weights, dtype, options.get("reset_after", True)).items():
             setattr(cell, name, value)
         return cell
@@ -196,7 +235,9 @@ def from_keras(layer, dtype=np.float64):
             raise ValueError(f"from_keras expects {ACCEPTED}; got an empty Sequential")
         found = [type(level).__name__ for level in levels]
         if not all(isinstance(level, (keras.layers.RNN, keras.layers.Bidirectional)) for level in levels):
-            raise ValueError(f"a Sequential must hold recurrent layers only (all of one kind); got {', '.join(found)}")
+            raise ValueError(
+                f"a Sequential must hold recurrent layers only (all of one kind); got {', '.join(found)}"
+            )
     elif isinstance(layer, (keras.layers.RNN, keras.layers.Bidirectional)):
         levels = [layer]
     else:
@@ -206,22 +247,37 @@ def from_keras(layer, dtype=np.float64):
     kind, options, first_cells = described[0]
     bidirectional = isinstance(levels[0], keras.layers.Bidirectional)
     for level, (other_kind, other_options, _) in zip(levels[1:], described[1:]):
-        if (other_kind, other_options, isinstance(level, keras.layers.Bidirectional)) != (kind, options, bidirectional):
-            raise ValueError("a Sequential becomes one stacked cells layer only if every level has the same kind, "
-                             f"units, settings and directions; got {', '.join(type(v).__name__ for v in levels)} "
-                             f"with settings {[o for _, o, _ in described]}")
+        if (other_kind, other_options, isinstance(level, keras.layers.Bidirectional)) != (
+            kind,
+            options,
+            bidirectional,
+        ):
+            raise ValueError(
+                "a Sequential becomes one stacked cells layer only if every level has the same kind, "
+                f"units, settings and directions; got {', '.join(type(v).__name__ for v in levels)} "
+                f"with settings {[o for _, o, _ in described]}"
+            )
     input_size = _weights(first_cells[0])[0].shape[0]
-    result = layer_classes[kind](input_size, options["units"], num_layers=len(levels), bias=options["use_bias"],
-                                 batch_first=True, bidirectional=bidirectional, dtype=dtype,
-                                 **_cell_options(kind, options))
+    result = layer_classes[kind](
+        input_size,
+        options["units"],
+        num_layers=len(levels),
+        bias=options["use_bias"],
+        batch_first=True,
+        bidirectional=bidirectional,
+        dtype=dtype,
+        **_cell_options(kind, options),
+    )
     for ours, (_, _, theirs) in zip(result.cells, described):
         for cell, keras_cell in zip(ours, theirs):
             arrays = cell_arrays(kind, _weights(keras_cell), dtype, options.get("reset_after", True))
             for name, value in arrays.items():
                 expected = getattr(cell, name).shape
                 if value.shape != expected:
-                    raise ValueError(f"a level of the Sequential reads inputs of another size than the level "
-                                     f"below gives: {name} should be {expected}, got {value.shape}")
+                    raise ValueError(
+                        f"a level of the Sequential reads inputs of another size than the level "
+                        f"below gives: {name} should be {expected}, got {value.shape}"
+                    )
                 setattr(cell, name, value)
     return result
 
@@ -238,7 +294,9 @@ def _kind_of(layer):
     for classes, kind in (((LSTM, LSTMCell), "lstm"), ((GRU, GRUCell), "gru"), ((RNN, RNNCell), "rnn")):
         if isinstance(layer, classes):
             return kind
-    raise ValueError(f"to_keras expects a cells RNN, LSTM, GRU, RNNCell, LSTMCell or GRUCell; got {type(layer).__name__}")
+    raise ValueError(
+        f"to_keras expects a cells RNN, LSTM, GRU, RNNCell, LSTMCell or GRUCell; got {type(layer).__name__}"
+    )
 
 
 def _keras_cell_options(kind, layer):
@@ -267,7 +325,11 @@ def to_keras(layer, dtype="float32"):
     reset_after = options.get("reset_after", True)
 
     if isinstance(layer, (LSTMCell, GRUCell, RNNCell)):
-        cell_class = {"lstm": keras.layers.LSTMCell, "gru": keras.layers.GRUCell, "rnn": keras.layers.SimpleRNNCell}
+        cell_class = {
+            "lstm": keras.layers.LSTMCell,
+            "gru": keras.layers.GRUCell,
+            "rnn": keras.layers.SimpleRNNCell,
+        }
         cell = cell_class[kind](layer.hidden_size, **options)
         cell.build((None, layer.input_size))
         cell.set_weights(keras_arrays(kind, layer, reset_after))

@@ -50,17 +50,25 @@ def to_tf1(cell, forget_bias=1.0):
     h = cell.hidden_size
     if isinstance(cell, LSTMCell):
         bias = bias.copy()
-        bias[h:2 * h] -= forget_bias  # f's block, in PyTorch's order; TF1 adds forget_bias back when it runs
+        bias[h : 2 * h] -= (
+            forget_bias  # f's block, in PyTorch's order; TF1 adds forget_bias back when it runs
+        )
         return {"kernel": _blocks(stacked, TF1_LSTM_BLOCKS).T, "bias": _blocks(bias, TF1_LSTM_BLOCKS)}
     if isinstance(cell, RNNCell):
         if cell.nonlinearity != "tanh":
             raise ValueError(f"BasicRNNCell uses tanh; got a cell with nonlinearity={cell.nonlinearity!r}")
         return {"kernel": stacked.T, "bias": bias}
     if cell.reset_after:
-        raise ValueError("TF1's GRUCell applies r before the recurrent product, W (r * h); expected a cells "
-                         "GRUCell with reset_after=False, got reset_after=True")
-    return {"gates/kernel": stacked[:2 * h].T, "gates/bias": bias[:2 * h],
-            "candidate/kernel": stacked[2 * h:].T, "candidate/bias": bias[2 * h:]}
+        raise ValueError(
+            "TF1's GRUCell applies r before the recurrent product, W (r * h); expected a cells "
+            "GRUCell with reset_after=False, got reset_after=True"
+        )
+    return {
+        "gates/kernel": stacked[: 2 * h].T,
+        "gates/bias": bias[: 2 * h],
+        "candidate/kernel": stacked[2 * h :].T,
+        "candidate/bias": bias[2 * h :],
+    }
 
 
 def tf1_step(arrays, x_t, state, forget_bias=1.0):
@@ -73,8 +81,9 @@ def tf1_step(arrays, x_t, state, forget_bias=1.0):
         h_prev = state
         value = sigmoid(np.concatenate([x_t, h_prev], axis=1) @ arrays["gates/kernel"] + arrays["gates/bias"])
         r, u = np.split(value, 2, axis=1)
-        candidate = np.tanh(np.concatenate([x_t, r * h_prev], axis=1) @ arrays["candidate/kernel"]
-                            + arrays["candidate/bias"])
+        candidate = np.tanh(
+            np.concatenate([x_t, r * h_prev], axis=1) @ arrays["candidate/kernel"] + arrays["candidate/bias"]
+        )
         return u * h_prev + (1 - u) * candidate
     kernel, bias = arrays["kernel"], arrays["bias"]
     if isinstance(state, tuple):

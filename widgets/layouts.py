@@ -23,27 +23,61 @@ KINDS = ["LSTM", "GRU", "RNN"]
 KIND_KEY = {"RNN": "rnn", "LSTM": "lstm", "GRU": "gru"}
 CONVENTION = {"PyTorch": "torch", "Keras": "keras", "TensorFlow 1": "tf1"}
 # One colour per gate *meaning*, the same in every framework: the candidate is always green.
-GATE_COLOURS = {"i": "c0", "f": "c1", "g": "c2", "c": "c2", "j": "c2", "o": "c3",
-                "r": "c0", "z": "c1", "u": "c1", "n": "c2", "h": "c2", "a": "c0"}
-GATE_WORDS = {"i": "input gate", "f": "forget gate", "g": "candidate", "c": "candidate", "j": "candidate",
-              "o": "output gate", "r": "reset gate", "z": "update gate", "u": "update gate", "n": "candidate",
-              "h": "candidate", "a": "the one block, h_t before tanh"}
+GATE_COLOURS = {
+    "i": "c0",
+    "f": "c1",
+    "g": "c2",
+    "c": "c2",
+    "j": "c2",
+    "o": "c3",
+    "r": "c0",
+    "z": "c1",
+    "u": "c1",
+    "n": "c2",
+    "h": "c2",
+    "a": "c0",
+}
+GATE_WORDS = {
+    "i": "input gate",
+    "f": "forget gate",
+    "g": "candidate",
+    "c": "candidate",
+    "j": "candidate",
+    "o": "output gate",
+    "r": "reset gate",
+    "z": "update gate",
+    "u": "update gate",
+    "n": "candidate",
+    "h": "candidate",
+    "a": "the one block, h_t before tanh",
+}
 GATES = {
-    ("PyTorch", "LSTM"): "ifgo", ("PyTorch", "GRU"): "rzn", ("PyTorch", "RNN"): "a",
-    ("Keras", "LSTM"): "ifco", ("Keras", "GRU"): "zrh", ("Keras", "RNN"): "a",
-    ("TensorFlow 1", "LSTM"): "ijfo", ("TensorFlow 1", "RNN"): "a",
+    ("PyTorch", "LSTM"): "ifgo",
+    ("PyTorch", "GRU"): "rzn",
+    ("PyTorch", "RNN"): "a",
+    ("Keras", "LSTM"): "ifco",
+    ("Keras", "GRU"): "zrh",
+    ("Keras", "RNN"): "a",
+    ("TensorFlow 1", "LSTM"): "ijfo",
+    ("TensorFlow 1", "RNN"): "a",
 }
 
 
 def _array(name, gates, hidden_size, gate_axis, parts, note=""):
-    """One stored array: gate blocks of hidden_size along gate_axis, `parts` [(label, size)] along the other."""
+    """One stored array: gate blocks of hidden_size along gate_axis, `parts` [(label, size)] across."""
     other = sum(size for _, size in parts)
     length = len(gates) * hidden_size
     shape = (length, other) if gate_axis == 0 else (other, length)
     if parts == [("", 1)]:  # a bias vector
         shape = (length,)
-    return {"name": name, "gates": list(gates), "gate_axis": gate_axis, "parts": parts, "shape": shape,
-            "note": note}
+    return {
+        "name": name,
+        "gates": list(gates),
+        "gate_axis": gate_axis,
+        "parts": parts,
+        "shape": shape,
+        "note": note,
+    }
 
 
 def layout(framework, kind, input_size, hidden_size, reset_after=True):
@@ -53,23 +87,33 @@ def layout(framework, kind, input_size, hidden_size, reset_after=True):
     reset_after only concerns a Keras GRU (PyTorch's GRU is always reset-after, TF1's always reset-before).
     """
     if framework not in FRAMEWORKS or kind not in KINDS:
-        raise ValueError(f"framework must be one of {FRAMEWORKS} and kind one of {KINDS}; "
-                         f"got {framework!r} and {kind!r}")
+        raise ValueError(
+            f"framework must be one of {FRAMEWORKS} and kind one of {KINDS}; got {framework!r} and {kind!r}"
+        )
     d, h = input_size, hidden_size
     if framework == "PyTorch":
         gates = GATES[framework, kind]
-        return [_array("weight_ih_l0", gates, h, 0, [("x", d)]), _array("weight_hh_l0", gates, h, 0, [("h", h)]),
-                _array("bias_ih_l0", gates, h, 0, [("", 1)]), _array("bias_hh_l0", gates, h, 0, [("", 1)])]
+        return [
+            _array("weight_ih_l0", gates, h, 0, [("x", d)]),
+            _array("weight_hh_l0", gates, h, 0, [("h", h)]),
+            _array("bias_ih_l0", gates, h, 0, [("", 1)]),
+            _array("bias_hh_l0", gates, h, 0, [("", 1)]),
+        ]
     if framework == "Keras":
         gates = GATES[framework, kind]
         bias_rows = [("input bias", 1), ("recurrent bias", 1)] if kind == "GRU" and reset_after else [("", 1)]
-        return [_array("kernel", gates, h, 1, [("x", d)]), _array("recurrent_kernel", gates, h, 1, [("h", h)]),
-                _array("bias", gates, h, 1, bias_rows)]
+        return [
+            _array("kernel", gates, h, 1, [("x", d)]),
+            _array("recurrent_kernel", gates, h, 1, [("h", h)]),
+            _array("bias", gates, h, 1, bias_rows),
+        ]
     if kind == "GRU":
-        return [_array("gates/kernel", "ru", h, 1, [("x", d), ("h", h)]),
-                _array("gates/bias", "ru", h, 1, [("", 1)]),
-                _array("candidate/kernel", "h", h, 1, [("x", d), ("r * h", h)]),
-                _array("candidate/bias", "h", h, 1, [("", 1)])]
+        return [
+            _array("gates/kernel", "ru", h, 1, [("x", d), ("h", h)]),
+            _array("gates/bias", "ru", h, 1, [("", 1)]),
+            _array("candidate/kernel", "h", h, 1, [("x", d), ("r * h", h)]),
+            _array("candidate/bias", "h", h, 1, [("", 1)]),
+        ]
     gates = GATES[framework, kind]
     note = "forget_bias = 1 is added to f when the cell runs, not stored" if kind == "LSTM" else ""
     return [_array("kernel", gates, h, 1, [("x", d), ("h", h)]), _array("bias", gates, h, 1, [("", 1)], note)]
@@ -113,8 +157,9 @@ def _scale(arrays, hidden_size, gate_axis):
 
 
 def _row_width(arrays, scale):
-    return sum(max(sum(max(size * scale, THIN) for _, size in a["parts"]), NAME * len(a["name"]))
-               for a in arrays) + GAP * (len(arrays) - 1)
+    return sum(
+        max(sum(max(size * scale, THIN) for _, size in a["parts"]), NAME * len(a["name"])) for a in arrays
+    ) + GAP * (len(arrays) - 1)
 
 
 def _rounded(items):
@@ -128,7 +173,9 @@ def drawing(framework, kind, input_size, hidden_size, reset_after="True"):
     PyTorch's arrays stand side by side with their gate blocks as rows; Keras's and TF1's lie one
     below the other with their gate blocks as columns. A dashed line splits TF1's [x; h] rows.
     """
-    arrays = layout(framework, kind, input_size, hidden_size, _settings(framework, kind, reset_after) == "True")
+    arrays = layout(
+        framework, kind, input_size, hidden_size, _settings(framework, kind, reset_after) == "True"
+    )
     gate_axis = arrays[0]["gate_axis"]
     s = _scale(arrays, hidden_size, gate_axis)
     block = hidden_size * s
@@ -153,17 +200,32 @@ def drawing(framework, kind, input_size, hidden_size, reset_after="True"):
             if label and gate_axis == 1:
                 items.append(["text", left - 6, y + offset + thickness[part] / 2 + 4, label, "small", "end"])
             elif label:
-                items.append(["text", left + offset + thickness[part] / 2, y + h_ + 14, label, "small", "middle"])
+                items.append(
+                    ["text", left + offset + thickness[part] / 2, y + h_ + 14, label, "small", "middle"]
+                )
             offset += thickness[part]
-        if gate_axis == 1 and [label for label, _ in array["parts"]][:1] == ["x"] and len(array["parts"]) == 2:
+        if (
+            gate_axis == 1
+            and [label for label, _ in array["parts"]][:1] == ["x"]
+            and len(array["parts"]) == 2
+        ):
             items.append(["line", left - 4, y + thickness[0], left + w + 4, y + thickness[0], "dashed"])
         for k, gate in enumerate(array["gates"]):  # gate letters, coloured by meaning
             if gate_axis == 1:
-                items.append(["text", left + (k + 0.5) * block, y + h_ + 13, gate, "bold " + GATE_COLOURS[gate],
-                              "middle"])
+                items.append(
+                    [
+                        "text",
+                        left + (k + 0.5) * block,
+                        y + h_ + 13,
+                        gate,
+                        "bold " + GATE_COLOURS[gate],
+                        "middle",
+                    ]
+                )
             elif number == 0:
-                items.append(["text", left - 6, y + (k + 0.5) * block + 4, gate, "bold " + GATE_COLOURS[gate],
-                              "end"])
+                items.append(
+                    ["text", left - 6, y + (k + 0.5) * block + 4, gate, "bold " + GATE_COLOURS[gate], "end"]
+                )
         right, bottom = max(right, left + max(w, slot)), max(bottom, y + h_ + 14)
         if gate_axis == 0:
             x += slot + GAP
@@ -186,7 +248,7 @@ def description(framework, kind, reset_after="True", numbers=None):
         if array["gates"] == previous:
             blocks = "the same blocks"
         previous = array["gates"]
-        shape = numbers[k] if numbers else (f"{{a{k}:d}}", f"{{b{k}:d}}")[:len(array["shape"])]
+        shape = numbers[k] if numbers else (f"{{a{k}:d}}", f"{{b{k}:d}}")[: len(array["shape"])]
         line = f"{array['name']} {shape_text(array, shape)}: {blocks}"
         if array["note"]:
             line += f"; {array['note']}"
@@ -196,17 +258,20 @@ def description(framework, kind, reset_after="True", numbers=None):
 
 def shape_numbers(framework, kind, input_size, hidden_size, reset_after="True"):
     """The shapes of `layout`'s arrays as 8 numbers a0, b0, a1, b1, ... (NaN past the last array)."""
-    arrays = layout(framework, kind, input_size, hidden_size, _settings(framework, kind, reset_after) == "True")
+    arrays = layout(
+        framework, kind, input_size, hidden_size, _settings(framework, kind, reset_after) == "True"
+    )
     values = [float("nan")] * 8
     for k, array in enumerate(arrays):
-        values[2 * k:2 * k + len(array["shape"])] = array["shape"]
+        values[2 * k : 2 * k + len(array["shape"])] = array["shape"]
     return values
 
 
 def count(framework, kind, input_size, hidden_size, reset_after="True"):
     reset_after = _settings(framework, kind, reset_after) == "True"
-    return cells.count_params(KIND_KEY[kind], input_size, hidden_size, convention=CONVENTION[framework],
-                              reset_after=reset_after)
+    return cells.count_params(
+        KIND_KEY[kind], input_size, hidden_size, convention=CONVENTION[framework], reset_after=reset_after
+    )
 
 
 def weight_layouts(framework="Keras", kind="LSTM", input_size=3, hidden_size=2, reset_after="True"):
@@ -229,21 +294,43 @@ def weight_layouts(framework="Keras", kind="LSTM", input_size=3, hidden_size=2, 
     for k in range(4):  # the shapes' numbers, and one template line per array that shows them
         fields.append(Field(f"a{k}", lambda k=k, **kw: shape_numbers(**kw)[2 * k], deps, enc="f64"))
         fields.append(Field(f"b{k}", lambda k=k, **kw: shape_numbers(**kw)[2 * k + 1], deps, enc="f64"))
-        fields.append(Field(f"line{k}", lambda k=k, **kw: (description(**kw) + ["", "", ""])[k], names, enc="json"))
+        fields.append(
+            Field(f"line{k}", lambda k=k, **kw: (description(**kw) + ["", "", ""])[k], names, enc="json")
+        )
     panels = [
-        diagram(["blocks"], title="The stored arrays, to scale; each letter marks one gate's block of h units."),
-        text([{"key": "line0"}, {"key": "line1"}, {"key": "line2"}, {"key": "line3"},
-              "{total:,d} parameters = {weights:,d} weights + {biases:,d} biases "
-              "({framework} convention, cells.count_params)."],
-             title="Names and shapes"),
+        diagram(
+            ["blocks"], title="The stored arrays, to scale; each letter marks one gate's block of h units."
+        ),
+        text(
+            [
+                {"key": "line0"},
+                {"key": "line1"},
+                {"key": "line2"},
+                {"key": "line3"},
+                "{total:,d} parameters = {weights:,d} weights + {biases:,d} biases "
+                "({framework} convention, cells.count_params).",
+            ],
+            title="Names and shapes",
+        ),
     ]
     presets = {
         "d = 28, h = 128 LSTM": {"kind": "LSTM", "input_size": 28, "hidden_size": 128},
         "small LSTM": {"kind": "LSTM", "input_size": 3, "hidden_size": 2},
         "Keras GRU, reset_after=False": {"framework": "Keras", "kind": "GRU", "reset_after": "False"},
     }
-    settings = {"framework": framework, "kind": kind, "input_size": input_size, "hidden_size": hidden_size,
-                "reset_after": reset_after}
-    return build("Where the weights live", sliders, fields, panels, presets,
-                 caption="The same layer in PyTorch, Keras and TensorFlow 1: which array holds which gate.",
-                 settings=settings)
+    settings = {
+        "framework": framework,
+        "kind": kind,
+        "input_size": input_size,
+        "hidden_size": hidden_size,
+        "reset_after": reset_after,
+    }
+    return build(
+        "Where the weights live",
+        sliders,
+        fields,
+        panels,
+        presets,
+        caption="The same layer in PyTorch, Keras and TensorFlow 1: which array holds which gate.",
+        settings=settings,
+    )

@@ -100,10 +100,11 @@ def keras_configs():
 
 @pytest.mark.parametrize("config", keras_configs(), ids=lambda c: "-".join(str(v) for v in c.values()))
 def test_keras_convention_counts_real_keras_models(config):
-    """A stacked (possibly bidirectional) Keras model, counted by Keras itself, level by level and in total."""
+    """A stacked (possibly bidirectional) Keras model, counted by Keras itself, per level and in total."""
     import keras  # tests/conftest.py has set the torch backend
 
-    layer_class = {"rnn": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[config["kind"]]
+    layers = {"rnn": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM, "gru": keras.layers.GRU}
+    layer_class = layers[config["kind"]]
     options = {"reset_after": config["reset_after"]} if config["kind"] == "gru" else {}
     levels = []
     for _ in range(config["num_layers"]):
@@ -126,6 +127,8 @@ def test_reader_question_lstm_28_128_in_real_keras_and_real_torch():
 
     model = keras.Sequential([keras.Input((None, 28)), keras.layers.LSTM(128), keras.layers.Dense(10)])
     head = 128 * 10 + 10
-    assert model.count_params() == cells.count_params("lstm", 28, 128, convention="keras").total + head == 81_674
+    keras_count = cells.count_params("lstm", 28, 128, convention="keras").total
+    assert model.count_params() == keras_count + head == 81_674
     torch_lstm = torch.nn.LSTM(28, 128)
-    assert sum(p.numel() for p in torch_lstm.parameters()) == cells.count_params("lstm", 28, 128).total == 80_896
+    torch_count = cells.count_params("lstm", 28, 128).total
+    assert sum(p.numel() for p in torch_lstm.parameters()) == torch_count == 80_896

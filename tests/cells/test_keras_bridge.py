@@ -56,11 +56,19 @@ def random_configs(count, seed):
     configs = []
     for case in range(count):
         kind = KINDS[case % len(KINDS)]
-        config = dict(kind=kind, T=int(rng.integers(1, 8)), B=int(rng.integers(1, 5)), d=int(rng.integers(1, 7)),
-                      h=int(rng.integers(1, 9)), bias=bool(rng.integers(2)), bidirectional=bool(rng.integers(2)),
-                      wrapper=str(rng.choice(["layer", "RNN"])),
-                      activation=str(rng.choice(["tanh", "relu", "sigmoid", "linear"])),
-                      dtype=str(rng.choice(["float32", "float64"])), seed=int(rng.integers(1 << 30)))
+        config = dict(
+            kind=kind,
+            T=int(rng.integers(1, 8)),
+            B=int(rng.integers(1, 5)),
+            d=int(rng.integers(1, 7)),
+            h=int(rng.integers(1, 9)),
+            bias=bool(rng.integers(2)),
+            bidirectional=bool(rng.integers(2)),
+            wrapper=str(rng.choice(["layer", "RNN"])),
+            activation=str(rng.choice(["tanh", "relu", "sigmoid", "linear"])),
+            dtype=str(rng.choice(["float32", "float64"])),
+            seed=int(rng.integers(1 << 30)),
+        )
         configs.append(pytest.param(config, id=f"{kind}-{case}"))
     return configs
 
@@ -78,7 +86,11 @@ def test_from_keras_computes_the_keras_sequence_output(config):
     assert type(ours) is expected_class and ours.batch_first and ours.bidirectional == config["bidirectional"]
     output, _ = ours.forward(x)
     theirs = keras_output(layer, x.astype(np.float32))
-    assert output.shape == theirs.shape == (config["B"], config["T"], config["h"] * (1 + config["bidirectional"]))
+    assert (
+        output.shape
+        == theirs.shape
+        == (config["B"], config["T"], config["h"] * (1 + config["bidirectional"]))
+    )
     np.testing.assert_allclose(output, theirs, **FLOAT32)
 
 
@@ -86,12 +98,23 @@ def test_from_keras_computes_the_keras_sequence_output(config):
 def test_to_keras_computes_the_cells_output(config):
     rng = np.random.default_rng(config["seed"] + 1)
     kind = "lstm" if config["kind"] == "lstm" else config["kind"][:3]
-    options = {"nonlinearity": {"linear": "identity"}.get(config["activation"], config["activation"])} \
-        if kind == "rnn" else {}
+    options = (
+        {"nonlinearity": {"linear": "identity"}.get(config["activation"], config["activation"])}
+        if kind == "rnn"
+        else {}
+    )
     if config["kind"] == "gru_reset_before":
         options["reset_after"] = False
-    ours = CELLS_LAYERS[kind](config["d"], config["h"], bias=config["bias"], bidirectional=config["bidirectional"],
-                              batch_first=True, rng=rng, dtype=config["dtype"], **options)
+    ours = CELLS_LAYERS[kind](
+        config["d"],
+        config["h"],
+        bias=config["bias"],
+        bidirectional=config["bidirectional"],
+        batch_first=True,
+        rng=rng,
+        dtype=config["dtype"],
+        **options,
+    )
     for name, value in ours.params().items():  # the default initialisation is small; make every weight count
         value[...] = rng.normal(scale=0.6, size=value.shape)
     theirs = cells.to_keras(ours)
@@ -101,16 +124,20 @@ def test_to_keras_computes_the_cells_output(config):
     x = rng.normal(size=(config["B"], config["T"], config["d"])).astype(np.float32)
     np.testing.assert_allclose(keras_output(theirs, x), ours.forward(x)[0], **FLOAT32)
     assert theirs.count_params() == sum(
-        p.size for name, p in ours.params().items()
-        if not (name.startswith("bias_hh") and (kind != "gru" or config["kind"] == "gru_reset_before")))
+        p.size
+        for name, p in ours.params().items()
+        if not (name.startswith("bias_hh") and (kind != "gru" or config["kind"] == "gru_reset_before"))
+    )
 
 
 @pytest.mark.parametrize("config", [c for c in CONFIGS[:48] if c.values[0]["kind"] != "gru_reset_before"])
 def test_round_trip_keras_cells_torch_cells_keras(config):
-    """Keras -> cells -> torch -> cells -> Keras gives back Keras's own weights, and every stop computes the same."""
+    """Keras -> cells -> torch -> cells -> Keras returns Keras's own weights; every stop computes the same."""
     rng = np.random.default_rng(config["seed"] + 2)
-    config = dict(config, activation={"sigmoid": "tanh", "linear": "relu"}.get(config["activation"],
-                                                                                config["activation"]))
+    config = dict(
+        config,
+        activation={"sigmoid": "tanh", "linear": "relu"}.get(config["activation"], config["activation"]),
+    )
     original = build_keras(config, rng)  # PyTorch's RNN has tanh and relu only
     x = rng.normal(size=(config["B"], config["T"], config["d"])).astype(np.float32)
     expected = keras_output(original, x)
@@ -118,8 +145,9 @@ def test_round_trip_keras_cells_torch_cells_keras(config):
     first = cells.from_keras(original)
     module = cells.to_torch(first)
     with torch.no_grad():
-        np.testing.assert_allclose(module(torch.from_numpy(x.astype(np.float64)))[0].numpy(), expected,
-                                   **FLOAT32)
+        np.testing.assert_allclose(
+            module(torch.from_numpy(x.astype(np.float64)))[0].numpy(), expected, **FLOAT32
+        )
     second = cells.from_torch(module)
     back = cells.to_keras(second)
     for before, after in zip(original.get_weights(), back.get_weights()):
@@ -157,8 +185,9 @@ def test_single_cells_step_like_keras_cells(kind, bias):
     state = [h, rng.normal(size=(4, 5)).astype(np.float32)] if base == "lstm" else [h]
     output, new_state = keras_cell(x, state)
     new_ours, _ = ours.step(x, tuple(state) if base == "lstm" else h)
-    np.testing.assert_allclose(new_ours[0] if base == "lstm" else new_ours, keras.ops.convert_to_numpy(output),
-                               **FLOAT32)
+    np.testing.assert_allclose(
+        new_ours[0] if base == "lstm" else new_ours, keras.ops.convert_to_numpy(output), **FLOAT32
+    )
     if base == "lstm":
         np.testing.assert_allclose(new_ours[1], keras.ops.convert_to_numpy(new_state[1]), **FLOAT32)
     back = cells.to_keras(ours)
@@ -198,8 +227,11 @@ def test_gate_orders_are_keras_documented_ones():
     gru.cells[0][0].bias_hh[...] = 0
     gru.cells[0][0].bias_hh[3:6] = 1  # z
     bias = cells.to_keras(gru).get_weights()[2]
-    assert bias.shape == (2, 9) and np.all(bias[1, 0:3] == 1) and np.count_nonzero(bias) == 3 + np.count_nonzero(
-        bias[0])
+    assert (
+        bias.shape == (2, 9)
+        and np.all(bias[1, 0:3] == 1)
+        and np.count_nonzero(bias) == 3 + np.count_nonzero(bias[0])
+    )
 
 
 def refuse(layer, match, build=(None, None, 3)):
@@ -209,22 +241,42 @@ def refuse(layer, match, build=(None, None, 3)):
         cells.from_keras(layer)
 
 
-@pytest.mark.parametrize("make,match", [
-    (lambda: keras.layers.LSTM(4, activation="relu"), r"LSTMCell activation must be 'tanh'.*got 'relu'"),
-    (lambda: keras.layers.GRU(4, recurrent_activation="hard_sigmoid"),
-     r"GRUCell recurrent_activation must be 'sigmoid'.*got 'hard_sigmoid'"),
-    (lambda: keras.layers.SimpleRNN(4, activation="elu"), r"SimpleRNN activation must be one of.*got 'elu'"),
-    (lambda: keras.layers.LSTM(4, go_backwards=True), r"go_backwards=True"),
-    (lambda: keras.layers.Bidirectional(keras.layers.GRU(4), merge_mode="sum"),
-     r"merge_mode must be 'concat'.*got 'sum'"),
-    (lambda: keras.layers.Bidirectional(keras.layers.GRU(4), merge_mode=None),
-     r"merge_mode must be 'concat'.*got None"),
-    (lambda: keras.layers.Dense(4), r"from_keras expects keras.layers.LSTM.*got Dense"),
-    (lambda: keras.layers.RNN(keras.layers.StackedRNNCells([keras.layers.LSTMCell(4), keras.layers.LSTMCell(4)])),
-     r"StackedRNNCells"),
-    (lambda: keras.layers.Bidirectional(keras.layers.LSTM(4), backward_layer=keras.layers.LSTM(
-        5, go_backwards=True)), r"same kind and settings"),
-])
+@pytest.mark.parametrize(
+    "make,match",
+    [
+        (lambda: keras.layers.LSTM(4, activation="relu"), r"LSTMCell activation must be 'tanh'.*got 'relu'"),
+        (
+            lambda: keras.layers.GRU(4, recurrent_activation="hard_sigmoid"),
+            r"GRUCell recurrent_activation must be 'sigmoid'.*got 'hard_sigmoid'",
+        ),
+        (
+            lambda: keras.layers.SimpleRNN(4, activation="elu"),
+            r"SimpleRNN activation must be one of.*got 'elu'",
+        ),
+        (lambda: keras.layers.LSTM(4, go_backwards=True), r"go_backwards=True"),
+        (
+            lambda: keras.layers.Bidirectional(keras.layers.GRU(4), merge_mode="sum"),
+            r"merge_mode must be 'concat'.*got 'sum'",
+        ),
+        (
+            lambda: keras.layers.Bidirectional(keras.layers.GRU(4), merge_mode=None),
+            r"merge_mode must be 'concat'.*got None",
+        ),
+        (lambda: keras.layers.Dense(4), r"from_keras expects keras.layers.LSTM.*got Dense"),
+        (
+            lambda: keras.layers.RNN(
+                keras.layers.StackedRNNCells([keras.layers.LSTMCell(4), keras.layers.LSTMCell(4)])
+            ),
+            r"StackedRNNCells",
+        ),
+        (
+            lambda: keras.layers.Bidirectional(
+                keras.layers.LSTM(4), backward_layer=keras.layers.LSTM(5, go_backwards=True)
+            ),
+            r"same kind and settings",
+        ),
+    ],
+)
 def test_from_keras_refuses_what_does_not_map(make, match):
     refuse(make(), match)
 
@@ -233,10 +285,20 @@ def test_from_keras_refuses_stateful_unbuilt_and_mixed_stacks():
     stateful = keras.layers.LSTM(4, stateful=True)
     refuse(stateful, r"stateful=True.*expected stateful=False", build=(2, 5, 3))
     refuse(keras.layers.GRU(4), r"not built yet", build=None)
-    refuse(keras.Sequential([keras.Input((None, 3)), keras.layers.LSTM(4, return_sequences=True),
-                             keras.layers.GRU(4)]), r"same kind, units, settings and directions", build=None)
-    refuse(keras.Sequential([keras.Input((None, 3)), keras.layers.LSTM(4, return_sequences=True),
-                             keras.layers.Dense(2)]), r"recurrent layers only.*got LSTM, Dense", build=None)
+    refuse(
+        keras.Sequential(
+            [keras.Input((None, 3)), keras.layers.LSTM(4, return_sequences=True), keras.layers.GRU(4)]
+        ),
+        r"same kind, units, settings and directions",
+        build=None,
+    )
+    refuse(
+        keras.Sequential(
+            [keras.Input((None, 3)), keras.layers.LSTM(4, return_sequences=True), keras.layers.Dense(2)]
+        ),
+        r"recurrent layers only.*got LSTM, Dense",
+        build=None,
+    )
     with pytest.raises(ValueError, match=r"from_keras expects .*got str"):
         cells.from_keras("LSTM")
 
@@ -246,7 +308,9 @@ def test_dropout_is_ignored_with_a_warning_and_the_inference_output_matches():
     layer = keras.layers.LSTM(4, dropout=0.3, recurrent_dropout=0.2, return_sequences=True)
     layer.build((None, None, 3))
     randomize(layer, rng)
-    with pytest.warns(UserWarning, match=r"dropout=0.3, recurrent_dropout=0.2: dropout only acts while Keras trains"):
+    with pytest.warns(
+        UserWarning, match=r"dropout=0.3, recurrent_dropout=0.2: dropout only acts while Keras trains"
+    ):
         ours = cells.from_keras(layer)
     x = rng.normal(size=(2, 5, 3)).astype(np.float32)
     np.testing.assert_allclose(ours.forward(x)[0], keras_output(layer, x), **FLOAT32)

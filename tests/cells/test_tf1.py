@@ -63,12 +63,15 @@ def test_basic_rnn_cell_layout(seed):
     assert sum(a.size for a in arrays.values()) == cells.count_params("rnn", 3, 4, convention="tf1").total
 
 
-@pytest.mark.parametrize("make,match", [
-    (lambda: cells.GRUCell(2, 3, rng=0), r"reset_after=False, got reset_after=True"),
-    (lambda: cells.LSTMCell(2, 3, bias=False, rng=0), r"always have a bias"),
-    (lambda: cells.RNNCell(2, 3, nonlinearity="relu", rng=0), r"BasicRNNCell uses tanh.*'relu'"),
-    (lambda: cells.LSTM(2, 3, rng=0), r"expects a cells LSTMCell, GRUCell or RNNCell; got LSTM"),
-])
+@pytest.mark.parametrize(
+    "make,match",
+    [
+        (lambda: cells.GRUCell(2, 3, rng=0), r"reset_after=False, got reset_after=True"),
+        (lambda: cells.LSTMCell(2, 3, bias=False, rng=0), r"always have a bias"),
+        (lambda: cells.RNNCell(2, 3, nonlinearity="relu", rng=0), r"BasicRNNCell uses tanh.*'relu'"),
+        (lambda: cells.LSTM(2, 3, rng=0), r"expects a cells LSTMCell, GRUCell or RNNCell; got LSTM"),
+    ],
+)
 def test_to_tf1_refuses_what_tf1_cannot_store(make, match):
     with pytest.raises(ValueError, match=match):
         cells.to_tf1(make())
