@@ -23,6 +23,7 @@ from .losses import mse_loss, binary_cross_entropy_with_logits, cross_entropy
 from .models import SequenceModel
 from .training import SGD, Adam, History, clip_grad_norm, train
 from . import tasks
+from . import experiments
 
 __all__ = [
     "sigmoid", "lstm_state_update", "gru_state_update", "StepCache",
@@ -32,5 +33,5 @@ __all__ = [
     "from_keras", "to_keras", "to_tf1", "tf1_step",
     "random_orthogonal", "spectral_radius", "largest_singular_value", "scale_to_spectral_radius",
     "UngatedMemoryCell", "UngatedMemory", "mse_loss", "binary_cross_entropy_with_logits",
-    "cross_entropy", "SequenceModel", "SGD", "Adam", "History", "clip_grad_norm", "train", "tasks",
+    "cross_entropy", "SequenceModel", "SGD", "Adam", "History", "clip_grad_norm", "train", "tasks", "experiments",
 ]

@@ -1,0 +1,176 @@
+"""Training runs for the chapters' experiments: the adding problem, layer against layer.
+
+One run trains a recurrent layer with a linear head (`SequenceModel`) on fresh batches of the
+adding problem and scores it on held-out sequences:
+
+    model:    y_hat = W h_T + b,   h_T the last hidden state of one layer of `kind`
+    training: Adam, the global gradient norm clipped at `max_norm`, MSE on fresh batches
+    score:    held-out MSE every `eval_every` steps; optionally stop once it is below `target`
+
+Every run with the same `seed` sees the same batches, whatever the layer, so runs compare like
+with like. A study repeats runs over layers, sequence lengths and seeds under one budget and
+reports the *steps to target*: the first evaluation at which the held-out MSE fell below the
+target, or None if it did not within the budget. Steps to target measures how fast a layer
+learns; a None says only that the budget was too short, never that the layer cannot learn.
+"""
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from ._validation import check_positive_int
+from .layers import GRU, LSTM, RNN
+from .lstm import LSTMCell
+from .models import SequenceModel
+from .tasks import adding_problem
+from .training import Adam, train
+from .ungated import UngatedMemory
+
+# name -> (layer class, value added to the forget gate's bias; None for layers without one)
+LAYER_KINDS = {
+    "GRU": (GRU, None),
+    "LSTM": (LSTM, 0.0),
+    "LSTM, forget bias +1": (LSTM, 1.0),
+    "plain RNN": (RNN, None),
+    "ungated memory": (UngatedMemory, None),
+}
+
+
+def add_forget_bias(lstm, amount):
+    """Add `amount` to the forget-gate slice (rows h..2h of the i, f, g, o blocks) of `bias_ih`, in place.
+
+    Works on an `LSTMCell` and on every cell of an `LSTM` layer. Only bias_ih changes: the
+    pre-activation of f_t moves by exactly `amount` (adding it to bias_hh as well would move it twice).
+    """
+    if isinstance(lstm, LSTM):
+        for row in lstm.cells:
+            for cell in row:
+                add_forget_bias(cell, amount)
+        return lstm
+    if not isinstance(lstm, LSTMCell):
+        raise ValueError(f"add_forget_bias needs an LSTMCell or an LSTM layer; got {type(lstm).__name__}")
+    if isinstance(amount, bool) or not isinstance(amount, (int, float)) or not np.isfinite(amount):
+        raise ValueError(f"amount must be a finite number; got {amount!r}")
+    if lstm.bias_ih is None:
+        raise ValueError("add_forget_bias needs a cell with biases; this one was built with bias=False")
+    h = lstm.hidden_size
+    lstm.bias_ih[h:2 * h] += amount
+    return lstm
+
+
+def make_layer(kind, hidden_size, rng=None, dtype=np.float32, input_size=2):
+    """One recurrent layer of `kind` (a key of LAYER_KINDS), drawn from `rng`."""
+    if kind not in LAYER_KINDS:
+        raise ValueError(f"kind must be one of {', '.join(map(repr, LAYER_KINDS))}; got {kind!r}")
+    layer_class, forget_bias = LAYER_KINDS[kind]
+    layer = layer_class(input_size, hidden_size, rng=rng, dtype=dtype)
+    if forget_bias:
+        add_forget_bias(layer, forget_bias)
+    return layer
+
+
+def adding_run(kind, T, steps, hidden_size=32, batch_size=32, lr=1e-3, max_norm=1.0, seed=0,
+               held_out=None, eval_every=100, target=None, dtype=np.float32, progress=True,
+               description=None, on_step=None):
+    """Train one layer of `kind` with a linear head on the adding problem of length T -> History.
+
+    The parameters are drawn from seed `seed` and the batches from seed 1000 + seed, so runs with
+    the same seed see the same data. held_out: an (x, y) pair scored every `eval_every` steps
+    (default: 512 sequences drawn from seed 999). Training stops early once the held-out MSE is
+    below `target`. on_step, if given, is called once per training step (for a shared progress bar).
+    """
+    T = check_positive_int("T", T)
+    batch_size = check_positive_int("batch_size", batch_size)
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        raise ValueError(f"seed must be an int; got {seed!r}")
+    rng = np.random.default_rng(seed)
+    model = SequenceModel(make_layer(kind, hidden_size, rng=rng, dtype=dtype), out_features=1, rng=rng)
+    data_rng = np.random.default_rng(1000 + seed)
+    if held_out is None:
+        held_out = adding_problem(512, T, rng=999)
+
+    def batches():
+        if on_step is not None:
+            on_step()
+        return adding_problem(batch_size, T, rng=data_rng)
+
+    return train(model, batches, loss="mse", optimizer=Adam(lr=lr), steps=steps, max_norm=max_norm,
+                 evaluate=held_out, eval_every=eval_every, target=target, progress=progress,
+                 description=description or f"{kind}, T = {T}, seed {seed}")
+
+
+def steps_to_target(history, target):
+    """The first evaluation step at which the held-out loss was below `target`, or None if none was."""
+    for step, loss in zip(history.eval_steps, history.eval_losses):
+        if loss < target:
+            return step
+    return None
+
+
+def adding_study(kinds, lengths, steps, target, seeds=(0,), held_out_size=512, eval_every=100,
+                 progress=True, **run_options):
+    """Train every kind at every length T and seed, each for at most `steps` steps, stopping at `target`.
+
+    -> dict (kind, T, seed) -> History. One progress bar counts the budget of all runs together;
+    a run that reaches the target early hands back the steps it did not need. The held-out set of
+    length T (held_out_size sequences, seed 999) is the same for every kind and seed.
+    run_options go to adding_run (hidden_size, batch_size, lr, max_norm, dtype).
+    """
+    kinds, lengths, seeds = list(kinds), list(lengths), list(seeds)
+    for name, values in (("kinds", kinds), ("lengths", lengths), ("seeds", seeds)):
+        if not values:
+            raise ValueError(f"{name} must name at least one value; got an empty list")
+    unknown = [k for k in kinds if k not in LAYER_KINDS]
+    if unknown:
+        raise ValueError(f"kinds must be keys of LAYER_KINDS ({', '.join(map(repr, LAYER_KINDS))}); got {unknown}")
+    steps = check_positive_int("steps", steps)
+    if isinstance(target, bool) or not isinstance(target, (int, float)) or not target > 0:
+        raise ValueError(f"target must be a positive number (a held-out MSE); got {target!r}")
+    runs = {}
+    total = steps * len(kinds) * len(lengths) * len(seeds)
+    with tqdm(total=total, desc="adding problem", unit="step", disable=not progress) as bar:
+        for T in lengths:
+            held_out = adding_problem(held_out_size, T, rng=999)
+            for seed in seeds:
+                for kind in kinds:
+                    bar.set_postfix_str(f"{kind}, T = {T}, seed {seed}", refresh=False)
+                    history = adding_run(kind, T, steps, seed=seed, held_out=held_out, eval_every=eval_every,
+                                         target=target, progress=False, on_step=lambda: bar.update(1),
+                                         **run_options)
+                    bar.update(steps - len(history))  # the budget a run did not need
+                    runs[kind, T, seed] = history
+    return runs
+
+
+def steps_table(runs, target):
+    """dict (kind, T, seed) -> History  ->  dict (kind, T, seed) -> steps to target (None: not reached)."""
+    return {key: steps_to_target(history, target) for key, history in runs.items()}
+
+
+def marker_blind_mse(T):
+    """The least expected MSE on the adding problem of a predictor that cannot tell where the markers are.
+
+    The marked values are one uniform pick among the n1 = T // 2 values of the first half and one
+    among the n2 = T - n1 of the second. Knowing every value but not the markers, the best guess is
+    the mean of each half, and a uniform pick among n values of U(0, 1) varies about that mean by
+    (1 - 1/n) / 12 on average:
+
+        MSE = (1 - 1/n1) / 12 + (1 - 1/n2) / 12          = (1/6) (1 - 2/T) for even T.
+    """
+    T = check_positive_int("T", T)
+    if T < 2:
+        raise ValueError(f"the adding problem needs T >= 2 (one marker in each half); got T={T}")
+    n1, n2 = T // 2, T - T // 2
+    return ((1 - 1 / n1) + (1 - 1 / n2)) / 12
+
+
+def second_marker_only_mse(T):
+    """The least expected MSE of a predictor that knows the second marked value but not the first.
+
+    It adds the second value to its best guess of the first, the mean of the first half's values:
+    MSE = (1 - 1/n1) / 12 with n1 = T // 2. Predicting 0.5 for the first instead scores 1/12.
+    """
+    T = check_positive_int("T", T)
+    if T < 2:
+        raise ValueError(f"the adding problem needs T >= 2 (one marker in each half); got T={T}")
+    return (1 - 1 / (T // 2)) / 12
+
