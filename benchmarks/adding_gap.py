@@ -1,7 +1,7 @@
 """The LSTM chapter's adding-problem study at full size: steps to a held-out MSE below 0.05 as T grows.
 
     python benchmarks/adding_gap.py                          # T = 10..50, three seeds, 20,000 steps
-    python benchmarks/adding_gap.py --lengths 10 20 --seeds 0 --steps 8000   # the chapter's build, roughly
+    python benchmarks/adding_gap.py --lengths 10 15 20 --seeds 0 --steps 8000   # the chapter's build
 
 Every run: one layer of 32 units and a linear head on h_T, batches of 32 fresh sequences, Adam at
 1e-3, the global gradient norm clipped at 1, float32, held-out MSE on 512 sequences every 100 steps,
@@ -45,7 +45,7 @@ def main():
             steps = [table[kind, T, seed] for seed in args.seeds]
             cells_text.append(" ".join("-" if s is None else f"{s}" for s in steps))
         print(f"{kind:<22}" + "".join(f"{text:>22}" for text in cells_text))
-    print(f"\nmedian over seeds, and its ratio to the GRU's ('-' when a seed did not reach the target)")
+    print("\nmedian over seeds, and its ratio to the GRU's ('-' when a seed did not reach the target)")
     for kind in args.kinds:
         row = []
         for T in args.lengths:

@@ -121,7 +121,8 @@ def adding_study(kinds, lengths, steps, target, seeds=(0,), held_out_size=512, e
             raise ValueError(f"{name} must name at least one value; got an empty list")
     unknown = [k for k in kinds if k not in LAYER_KINDS]
     if unknown:
-        raise ValueError(f"kinds must be keys of LAYER_KINDS ({', '.join(map(repr, LAYER_KINDS))}); got {unknown}")
+        known = ", ".join(map(repr, LAYER_KINDS))
+        raise ValueError(f"kinds must be keys of LAYER_KINDS ({known}); got {unknown}")
     steps = check_positive_int("steps", steps)
     if isinstance(target, bool) or not isinstance(target, (int, float)) or not target > 0:
         raise ValueError(f"target must be a positive number (a held-out MSE); got {target!r}")

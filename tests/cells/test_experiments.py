@@ -161,8 +161,8 @@ def test_steps_to_target_reads_the_first_evaluation_below_it():
 def test_a_gated_layer_learns_the_short_adding_problem():
     """Real learning, kept small: a GRU beats every marker-blind guess at T = 4 within 400 steps."""
     T = 4
-    history = experiments.adding_run("GRU", T, 400, hidden_size=16, held_out=tasks.adding_problem(256, T, rng=1),
-                                     progress=False)
+    held_out = tasks.adding_problem(256, T, rng=1)
+    history = experiments.adding_run("GRU", T, 400, hidden_size=16, held_out=held_out, progress=False)
     assert history.eval_losses[-1] < 0.8 * experiments.marker_blind_mse(T)
 
 
