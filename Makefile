@@ -1,6 +1,7 @@
 # Two entry points, each doing its own set-up on a fresh Debian machine with Python 3.11:
 #   make book   builds the site into _build/html
 #   make test   builds the site, then runs every test (browser tests included)
+# and, while you work, make test-fast: the tests that need no site build and no browser.
 # Everything is installed into .venv; nothing is installed system-wide except Debian's chromium.
 
 PYTHON ?= python3
@@ -9,7 +10,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 VENDORED := frontend/vendor/.vendored
 
-.PHONY: book test chromium clean
+.PHONY: book test test-fast chromium clean
 
 # The book's matrices are small: BLAS threads only fight each other on a two-core machine
 # (measured: 50 training steps of a small RNN took 0.6 s with one thread and 10.9 s with two, under load).
@@ -47,6 +48,11 @@ chromium:
 
 test: book chromium
 	$(BIN)/python -m pytest
+
+# Everything except the browser tests over the built site (tests/site) and the slow Colab simulation,
+# which executes every chapter from a built wheel. Needs only the virtual environment.
+test-fast: $(INSTALLED)
+	$(BIN)/python -m pytest --ignore=tests/site -m "not slow"
 
 clean:
 	rm -rf _build frontend/vendor

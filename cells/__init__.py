@@ -1,7 +1,10 @@
 """Unrolled's cell library: numpy RNN, LSTM and GRU, forward and backward, equal to PyTorch.
 
 Notation and gate order are PyTorch's (LSTM i, f, g, o; GRU r, z, n); shapes are (T, B, d).
-Read in this order: pointwise.py, rnn.py, lstm.py, gru.py, unroll.py, then the rest.
+Read in this order: pointwise.py, cell.py, rnn.py, lstm.py, gru.py (each cell's file is its
+equations and their backward pass, one step at a time), unroll.py, layers.py, then the rest;
+kernels.py last: the same equations fused over all time steps, for speed.
+`import cells` needs numpy only: tqdm is imported when `train` runs, torch by the bridge functions.
 """
 
 from .pointwise import sigmoid, lstm_state_update, gru_state_update

@@ -15,12 +15,16 @@ from .pointwise import ACTIVATIONS
 
 
 class Dense:
-    """y = x @ W.T + b, initialised like torch.nn.Linear: uniform(-1/sqrt(in), 1/sqrt(in))."""
+    """y = x @ W.T + b, initialised like torch.nn.Linear: uniform(-1/sqrt(in), 1/sqrt(in)).
+
+    Like torch.nn.Linear, `weight` and `bias` are the arrays, and Dense(..., bias=False) leaves
+    `bias` None.
+    """
 
     def __init__(self, in_features, out_features, bias=True, rng=None, dtype=np.float64):
         self.in_features = check_positive_int("in_features", in_features)
         self.out_features = check_positive_int("out_features", out_features)
-        self.bias_enabled = check_bool("bias", bias)
+        bias = check_bool("bias", bias)
         self.dtype = check_dtype(dtype)
         rng = as_generator(rng)
         bound = 1.0 / np.sqrt(self.in_features)
@@ -29,21 +33,25 @@ class Dense:
         self._x = None
 
     def __repr__(self):
-        return f"Dense({self.in_features}, {self.out_features}, bias={self.bias_enabled})"
+        return f"Dense({self.in_features}, {self.out_features}, bias={self.bias is not None})"
 
     def params(self):
-        return {"weight": self.weight, "bias": self.bias} if self.bias_enabled else {"weight": self.weight}
+        return {"weight": self.weight} if self.bias is None else {"weight": self.weight, "bias": self.bias}
 
     def forward(self, x):
         """x (..., in_features) -> y (..., out_features)."""
         if not isinstance(self.weight, np.ndarray) or self.weight.shape != (self.out_features, self.in_features):
             raise ValueError(f"weight must be an array of shape {(self.out_features, self.in_features)}; "
                              f"got {getattr(self.weight, 'shape', type(self.weight).__name__)}")
+        bias_ok = isinstance(self.bias, np.ndarray) and self.bias.shape == (self.out_features,)
+        if self.bias is not None and not bias_ok:
+            raise ValueError(f"bias must be None or an array of shape {(self.out_features,)}; "
+                             f"got {getattr(self.bias, 'shape', type(self.bias).__name__)}")
         leading = (None,) * max(np.ndim(x) - 1, 0)
         x = check_array("x", x, leading + (self.in_features,), self.dtype)
         self._x = x
         y = x @ self.weight.T
-        if self.bias_enabled:
+        if self.bias is not None:
             y = y + self.bias
         return y
 
@@ -55,7 +63,7 @@ class Dense:
         dy = check_array("dy", dy, x.shape[:-1] + (self.out_features,), self.dtype)
         rows_dy, rows_x = dy.reshape(-1, self.out_features), x.reshape(-1, self.in_features)
         grads = {"weight": rows_dy.T @ rows_x}
-        if self.bias_enabled:
+        if self.bias is not None:
             grads["bias"] = rows_dy.sum(axis=0)
         return dy @ self.weight, grads
 

@@ -74,7 +74,7 @@ class RecurrentLayer:
         """
         for pair in self.cells:
             for cell in pair:
-                cell._check_parameters()
+                cell.check_parameters()
         x, unbatched = self._check_input(x)
         T, B, _ = x.shape
         state = self._check_state(state, B, unbatched)

@@ -121,7 +121,7 @@ def to_torch(layer):
         module = single_cells[type(layer)](layer.input_size, layer.hidden_size, bias=layer.bias,
                                            dtype=torch_dtype[layer.dtype], **options)
     elif type(layer) is Dense:
-        module = nn.Linear(layer.in_features, layer.out_features, bias=layer.bias_enabled,
+        module = nn.Linear(layer.in_features, layer.out_features, bias=layer.bias is not None,
                            dtype=torch_dtype[layer.dtype])
     elif type(layer) is MLP:
         activation = {v: k for k, v in _torch_activations(torch).items()}[layer.activation]

@@ -13,7 +13,6 @@ grads). Updates happen in place, so the model sees them without being told.
 import time
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from ._validation import check_positive_int
 from .losses import binary_cross_entropy_with_logits, cross_entropy, mse_loss
@@ -31,7 +30,8 @@ def _check_matching(params, grads):
 
 
 def _check_rate(name, value):
-    if not isinstance(value, (int, float)) or isinstance(value, bool) or not value > 0 or not np.isfinite(value):
+    is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not is_number or not value > 0 or not np.isfinite(value):
         raise ValueError(f"{name} must be a positive number; got {value!r}")
     return float(value)
 
@@ -123,6 +123,9 @@ def train(model, data, loss="mse", optimizer=None, steps=1000, max_norm=None, ev
     evaluate:  a held-out (x, y) scored with the same loss, or a function model -> float;
                run every `eval_every` steps. Training stops early once it is below `target`.
     """
+    # tqdm (a declared dependency) is imported here, not at the top: `import cells` needs numpy only.
+    from tqdm.auto import tqdm
+
     loss_fn = _loss_function(loss)
     steps = check_positive_int("steps", steps)
     eval_every = check_positive_int("eval_every", eval_every)

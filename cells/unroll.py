@@ -62,12 +62,12 @@ def backprop_through_time(cell, caches, d_outputs, d_final_state=None):
     zeros = np.zeros((B, h), dtype=cell.dtype)
     if cell.has_cell_state:
         dh, dc = (None, None) if d_final_state is None else d_final_state
-        dh = zeros if dh is None else cell._check_hidden("d_final_state[0]", dh, B)
-        dc = zeros if dc is None else cell._check_hidden("d_final_state[1]", dc, B)
+        dh = zeros if dh is None else cell.check_hidden("d_final_state[0]", dh, B)
+        dc = zeros if dc is None else cell.check_hidden("d_final_state[1]", dc, B)
     else:
-        dh = zeros if d_final_state is None else cell._check_hidden("d_final_state", d_final_state, B)
+        dh = zeros if d_final_state is None else cell.check_hidden("d_final_state", d_final_state, B)
 
-    grads = cell._zero_grads()
+    grads = cell.zero_grads()
     dx = np.empty((T, B, cell.input_size), dtype=cell.dtype)
     d_hidden = np.empty((T, B, h), dtype=cell.dtype)
     for t in reversed(range(T)):

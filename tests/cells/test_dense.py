@@ -71,3 +71,24 @@ def test_dense_errors_and_init():
     with pytest.raises(ValueError, match=r"activation must be one of .*; got 'gelu'"):
         cells.MLP([3, 2], activation="gelu")
     assert set(cells.Dense(3, 2, bias=False, rng=0).params()) == {"weight"}
+
+
+def test_bias_switch_is_the_bias_itself_like_torch_linear():
+    """One name for the switch: bias=False leaves dense.bias None, as torch.nn.Linear does."""
+    without = cells.Dense(3, 2, bias=False, rng=0)
+    assert without.bias is None and "bias=False" in repr(without)
+    x = np.random.default_rng(0).normal(size=(4, 3))
+    np.testing.assert_array_equal(without.forward(x), x @ without.weight.T)
+    _, grads = without.backward(np.ones((4, 2)))
+    assert set(grads) == {"weight"}
+    with_bias = cells.Dense(3, 2, rng=0)
+    assert with_bias.bias.shape == (2,) and "bias=True" in repr(with_bias)
+    module = cells.to_torch(without)
+    assert module.bias is None
+
+
+def test_a_bias_of_the_wrong_shape_is_refused():
+    dense = cells.Dense(3, 2, rng=0)
+    dense.bias = np.zeros(3)
+    with pytest.raises(ValueError, match=r"bias must be None or an array of shape \(2,\); got \(3,\)"):
+        dense.forward(np.zeros((1, 3)))

@@ -1,4 +1,5 @@
-"""The GRU's reset_after switch: False is Cho et al.'s (2014) candidate n = tanh(W_in x + b_in + W_hn (r * h) + b_hn).
+"""The GRU's reset_after switch. False is Cho et al.'s (2014) candidate,
+n = tanh(W_in x + b_in + W_hn (r * h) + b_hn).
 
 torch.nn.GRU only computes reset_after=True, so the reference for False is the equations written
 with torch ops and differentiated by autograd (tests/cells/reference_torch.py).
@@ -45,8 +46,9 @@ def test_reset_before_layer_matches_torch_autograd(bias):
     x, h0, d_outputs, d_final = random_inputs(np.random.default_rng(5), T, B, d, h)
     output, h_n = layer.forward(x, h0[None])
     dx, grads = layer.backward(d_outputs, d_final[None])
-    params = {name: value for name, value in layer.cells[0][0].params().items()}
-    ref_out, ref_final, ref_dx, ref_dh0, ref_grads, _ = torch_gru_reset_before(params, x, h0, d_outputs, d_final)
+    params = layer.cells[0][0].params()
+    reference = torch_gru_reset_before(params, x, h0, d_outputs, d_final)
+    ref_out, ref_final, ref_dx, ref_dh0, ref_grads, _ = reference
     np.testing.assert_allclose(output, ref_out, rtol=0, atol=1e-12)
     np.testing.assert_allclose(h_n[0], ref_final, rtol=0, atol=1e-12)
     np.testing.assert_allclose(dx, ref_dx, rtol=0, atol=1e-10)
