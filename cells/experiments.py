@@ -15,7 +15,6 @@ learns; a None says only that the budget was too short, never that the layer can
 """
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from ._validation import check_positive_int
 from .layers import GRU, LSTM, RNN
@@ -126,6 +125,8 @@ def adding_study(kinds, lengths, steps, target, seeds=(0,), held_out_size=512, e
     steps = check_positive_int("steps", steps)
     if isinstance(target, bool) or not isinstance(target, (int, float)) or not target > 0:
         raise ValueError(f"target must be a positive number (a held-out MSE); got {target!r}")
+    from tqdm.auto import tqdm  # imported here: `import cells` needs numpy only
+
     runs = {}
     total = steps * len(kinds) * len(lengths) * len(seeds)
     with tqdm(total=total, desc="adding problem", unit="step", disable=not progress) as bar:
