@@ -3,7 +3,8 @@
 Notation and gate order are PyTorch's (LSTM i, f, g, o; GRU r, z, n); shapes are (T, B, d).
 Read in this order: pointwise.py, cell.py, rnn.py, lstm.py, gru.py (each cell's file is its
 equations and their backward pass, one step at a time), unroll.py, layers.py, then the rest;
-kernels.py last: the same equations fused over all time steps, for speed.
+kernels.py last: the same equations fused over all time steps, for speed. The attention epilogue
+adds embedding.py, attention.py and seq2seq.py.
 `import cells` needs numpy only: tqdm is imported when `train` runs, torch by the bridge functions.
 """
 
@@ -22,9 +23,12 @@ from .keras_bridge import from_keras, to_keras
 from .tf1 import tf1_step, to_tf1
 from .matrices import largest_singular_value, random_orthogonal, scale_to_spectral_radius, spectral_radius
 from .ungated import UngatedMemoryCell, UngatedMemory
+from .embedding import Embedding
+from .attention import Attention, softmax
 from .losses import mse_loss, binary_cross_entropy_with_logits, cross_entropy
 from .models import SequenceModel
 from .training import SGD, Adam, History, clip_grad_norm, train
+from .seq2seq import Seq2Seq, sequence_accuracy
 from . import tasks
 from . import experiments
 
@@ -36,5 +40,6 @@ __all__ = [
     "from_keras", "to_keras", "to_tf1", "tf1_step",
     "random_orthogonal", "spectral_radius", "largest_singular_value", "scale_to_spectral_radius",
     "UngatedMemoryCell", "UngatedMemory", "mse_loss", "binary_cross_entropy_with_logits",
-    "cross_entropy", "SequenceModel", "SGD", "Adam", "History", "clip_grad_norm", "train", "tasks", "experiments",
+    "cross_entropy", "SequenceModel", "Embedding", "Attention", "softmax", "Seq2Seq",
+    "sequence_accuracy", "SGD", "Adam", "History", "clip_grad_norm", "train", "tasks", "experiments",
 ]

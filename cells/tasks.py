@@ -101,3 +101,17 @@ def temporal_order(num_samples, T, rng=None):
 def temporal_order_baseline():
     """Cross-entropy of guessing uniformly among the four classes: ln 4."""
     return float(np.log(4))
+
+
+def digit_reversal(num_samples, length, rng=None, num_digits=10):
+    """-> source (length, num_samples) random digits 0..num_digits-1, target the same reversed in time.
+
+    Reversal (Sutskever et al. 2014 reversed their inputs to shorten the path from a word to its
+    translation): output step t must recall input step length + 1 - t. A model that remembers
+    nothing scores token accuracy 1 / num_digits by guessing.
+    """
+    num_samples = check_positive_int("num_samples", num_samples)
+    length = check_positive_int("length", length)
+    num_digits = check_positive_int("num_digits", num_digits)
+    source = as_generator(rng).integers(0, num_digits, size=(length, num_samples))
+    return source, source[::-1].copy()
