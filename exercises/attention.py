@@ -1,0 +1,224 @@
+"""Checkers for the exercises of the attention epilogue (chapters/attention.ipynb).
+
+Every checker follows the protocol of :mod:`exercises.feedback`: it prints feedback starting with
+"Correct." or "Not yet.", returns True or False, and never raises at a reader. Reference answers
+come from ``cells`` (``cells.Attention``, ``cells.softmax``, ``cells.tasks``); the feedback never
+prints them.
+"""
+
+import numpy as np
+
+import cells
+
+from .feedback import (
+    NotAnAnswer,
+    as_array,
+    as_function,
+    as_shape,
+    as_tuple,
+    as_whole_number,
+    call_reader,
+    checker,
+    right,
+    wrong,
+)
+
+__all__ = [
+    "BY_HAND_QUERY",
+    "BY_HAND_MEMORY",
+    "SHAPES",
+    "PARAMS_SIZES",
+    "REVERSAL",
+    "BOTTLENECK",
+    "check_weights_by_hand",
+    "check_context_by_hand",
+    "check_weights_shape",
+    "check_additive_param_count",
+    "check_attention_weights_function",
+    "check_reversal_position",
+    "check_bottleneck_numbers",
+]
+
+# The numbers the exercises give the reader; the chapter's exercise texts quote them.
+BY_HAND_QUERY = [1.0, 1.0]
+BY_HAND_MEMORY = [[2.0, 0.0], [0.0, 1.0], [-1.0, 0.0]]  # m_1, m_2, m_3
+SHAPES = {"T": 5, "S": 7, "B": 3, "h": 4}
+PARAMS_SIZES = {"hidden_size": 64, "attention_size": 32}
+REVERSAL = {"length": 20, "output_step": 5}
+BOTTLENECK = {"length": 20, "hidden_size": 64}
+
+
+def _by_hand():
+    """(scores, weights, context) of dot-product attention for the by-hand query and memory, from cells."""
+    q = np.array(BY_HAND_QUERY)[None, None]  # (B=1, T=1, h)
+    m = np.array(BY_HAND_MEMORY)[None]  # (B=1, S=3, h)
+    scores, _ = cells.Attention(2, score="dot", rng=0).scores(q, m)
+    weights = cells.softmax(scores, axis=-1)
+    return scores[0, 0], weights[0, 0], (weights @ m)[0, 0]
+
+
+def _close(a, b, tol=2e-3):
+    return a.shape == np.shape(b) and np.allclose(a, b, rtol=0, atol=tol)
+
+
+@checker
+def check_weights_by_hand(answer):
+    """The three dot-product attention weights a_1, a_2, a_3 of BY_HAND_QUERY over BY_HAND_MEMORY."""
+    weights = as_array(answer, "the three attention weights [a_1, a_2, a_3]", shape=(3,))
+    scores, expected, _ = _by_hand()
+    if _close(weights, expected):
+        return right("each score went through exp and was divided by the sum: positive weights that add up to 1.")
+    if _close(weights, scores):
+        return wrong("those are the scores q . m_s themselves; attention weights are their softmax.")
+    if abs(weights.sum() - 1) > 2e-3:
+        return wrong("attention weights are a softmax over the input steps, so they add up to 1; yours add up to "
+                     f"{weights.sum():.3g}.")
+    if _close(weights, np.full(3, 1 / 3)):
+        return wrong("equal weights ignore the query; score each memory vector by its dot product with q first.")
+    if _close(weights, scores / scores.sum()):
+        return wrong("you divided the scores by their sum; the softmax takes exp of each score first, which also "
+                     "keeps the weight of a negative score positive.")
+    if np.argmax(weights) != np.argmax(expected):
+        return wrong("the largest weight should sit on the memory vector with the largest score q . m_s.")
+    return wrong("close, but not the softmax of the three scores q . m_1, q . m_2, q . m_3; check each exp.")
+
+
+@checker
+def check_context_by_hand(answer):
+    """The context vector c = sum_s a_s m_s for BY_HAND_QUERY over BY_HAND_MEMORY (two numbers)."""
+    context = as_array(answer, "the context vector c, two numbers", shape=(2,))
+    _, weights, expected = _by_hand()
+    memory = np.array(BY_HAND_MEMORY)
+    if _close(context, expected):
+        return right("c is the memory vectors averaged with the attention weights: mostly m_1, a little of the rest.")
+    if _close(context, memory[np.argmax(weights)]):
+        return wrong("that is the one memory vector with the largest weight (hard attention); the context mixes "
+                     "all of them, each scaled by its weight.")
+    if _close(context, memory.mean(axis=0)) or _close(context, memory.sum(axis=0)):
+        return wrong("that average ignores the attention weights; scale each m_s by its weight a_s before adding.")
+    if _close(context, weights[:2]):
+        return wrong("the context lives where the memory vectors live: it is sum_s a_s m_s, not the weights.")
+    return wrong("c = a_1 m_1 + a_2 m_2 + a_3 m_3, with the weights of the previous exercise.")
+
+
+@checker
+def check_weights_shape(answer):
+    """Shape of the attention weights cells.Attention returns for queries (T, B, h) and memory (S, B, h)."""
+    shape = as_shape(answer)
+    T, S, B, h = SHAPES["T"], SHAPES["S"], SHAPES["B"], SHAPES["h"]
+    _, weights = cells.Attention(h, rng=0).forward(np.zeros((T, B, h)), np.zeros((S, B, h)))
+    if shape == weights.shape:
+        return right("one weight per output step, per sequence and per input step: time-major like the layers.")
+    if sorted(shape) == sorted(weights.shape):
+        return wrong("the right sizes in the wrong order: the book is time-major (output steps first, then the "
+                     "batch), and the softmax runs over the last axis, the input steps.")
+    if len(shape) == 2:
+        return wrong("every sequence in the batch gets its own weights: the shape needs a batch axis too.")
+    if h in shape:
+        return wrong("the weights are one number per (output step, input step) pair; the hidden size is summed "
+                     "away by the dot product.")
+    return wrong("count one weight for every output step t, every sequence b and every input step s.")
+
+
+@checker
+def check_additive_param_count(answer):
+    """Parameters of cells.Attention(64, score="additive", attention_size=32), Luong's combination included."""
+    count = as_whole_number(answer, "the number of parameters")
+    layer = cells.Attention(PARAMS_SIZES["hidden_size"], score="additive",
+                            attention_size=PARAMS_SIZES["attention_size"], rng=0)
+    sizes = {name: value.size for name, value in layer.params().items()}
+    expected = sum(sizes.values())
+    if count == expected:
+        return right("W_q, W_m and v score; W_c and b_c combine. None of them depends on the sequence length.")
+    score_part = sizes["query_weight"] + sizes["memory_weight"] + sizes["score_vector"]
+    combine_part = sizes["combine_weight"] + sizes["combine_bias"]
+    if count == score_part:
+        return wrong("that is the scoring part only; add the combination W_c [c; q] + b_c.")
+    if count == combine_part:
+        return wrong("that is the combination only, which dot-product attention has too; add the additive score's "
+                     "W_q, W_m and v.")
+    if count == expected - sizes["score_vector"] or count == expected - sizes["combine_bias"]:
+        return wrong("one vector is missing: the score vector v or the bias b_c.")
+    if count > expected and count % expected == 0:
+        return wrong("the parameters are shared by every time step; do not multiply by a length.")
+    return wrong("W_q and W_m are (attention_size x hidden), v has attention_size entries, W_c is "
+                 "(hidden x 2 hidden) and b_c has hidden entries.")
+
+
+def _reference_weights(q, m):
+    scores, _ = cells.Attention(q.shape[-1], score="dot", rng=0).scores(q[None, None], m[None])
+    return cells.softmax(scores, axis=-1)[0, 0]
+
+
+@checker
+def check_attention_weights_function(answer):
+    """A function attention_weights(q, m): q (h,), m (S, h) -> dot-product attention weights (S,)."""
+    function = as_function(answer, "attention_weights")
+    rng = np.random.default_rng(0)
+    cases = [("a small random case", rng.normal(size=3), rng.normal(size=(5, 3))),
+             ("one input step", rng.normal(size=2), rng.normal(size=(1, 2))),
+             ("scores in the hundreds", 30 * rng.normal(size=4), 30 * rng.normal(size=(6, 4)))]
+    for label, q, m in cases:
+        expected = _reference_weights(q, m)
+        with np.errstate(all="ignore"):
+            got = call_reader(function, q.copy(), m.copy(), context=label)
+        if got is None:
+            return wrong(f"On {label} your function returned None; end it with return and the weights.")
+        try:
+            got = as_array(got, "the weights your function returns", shape=expected.shape)
+        except NotAnAnswer as problem:
+            if label == "scores in the hundreds":
+                return wrong(f"On {label}: {problem} exp overflows for large scores; subtract the largest score "
+                             "before exp, which leaves the softmax unchanged.")
+            return wrong(f"On {label}: {problem}")
+        if not np.allclose(got, expected, rtol=1e-6, atol=1e-9):
+            if abs(got.sum() - 1) > 1e-6:
+                return wrong(f"On {label} your weights add up to {got.sum():.4g}; a softmax adds up to 1.")
+            if np.allclose(got, cells.softmax(-(m @ q)), atol=1e-9):
+                return wrong(f"On {label} the weights favour the least similar steps: the score is +q . m_s.")
+            return wrong(f"On {label} your weights differ from the softmax of the scores q . m_s.")
+    return right("scores, shifted softmax, and it survives scores in the hundreds.")
+
+
+@checker
+def check_reversal_position(answer):
+    """Counting from 1: which input position should output step 5 attend to when reversing 20 digits?"""
+    position = as_whole_number(answer, "an input position, counted from 1")
+    length, step = REVERSAL["length"], REVERSAL["output_step"]
+    # distinct tokens, so each output token names the one input position it came from
+    source, target = cells.tasks.digit_reversal(1, length, rng=0, num_digits=10 ** 9)
+    if len(np.unique(source)) < length:  # pragma: no cover - one in millions of draws
+        raise RuntimeError("digit_reversal drew a repeated token")
+    expected = int(np.flatnonzero(source[:, 0] == target[step - 1, 0])[0]) + 1
+    if position == expected:
+        return right("the first output is the last input, so the weights run along the anti-diagonal.")
+    if position == expected - 1:
+        return wrong("that is the position counted from 0; count from 1, like the output step.")
+    if position == step:
+        return wrong("that would copy the sequence; reversing reads it from the end.")
+    if not 1 <= position <= length:
+        return wrong(f"the input has positions 1 to {length}.")
+    return wrong("the first output step reads the last input position; go on from there.")
+
+
+@checker
+def check_bottleneck_numbers(answer):
+    """(without, with): how many numbers of the encoder the decoder can read, without and with attention."""
+    without, with_attention = (as_whole_number(v, "a count of numbers") for v in
+                               as_tuple(answer, 2, "a pair (without attention, with attention) of counts"))
+    source, _ = cells.tasks.digit_reversal(1, BOTTLENECK["length"], rng=0)
+    model = cells.Seq2Seq(10, BOTTLENECK["hidden_size"], attention="dot", rng=0)
+    memory = model.encode(source)
+    expected = (memory[-1].size, memory.size)
+    if (without, with_attention) == expected:
+        return right("without attention one state vector of h numbers carries all 20 digits; with it the "
+                     "decoder can read all T x h numbers of the activation matrix.")
+    if (without, with_attention) == expected[::-1]:
+        return wrong("the other way round: attention gives the decoder more to read, not less.")
+    notes = []
+    if without != expected[0]:
+        notes.append("Without attention the decoder starts from the encoder's last state h_T and sees nothing "
+                     "else.")
+    if with_attention != expected[1]:
+        notes.append("With attention it can read every encoder state, one vector per input step.")
+    return wrong(" ".join(notes))
