@@ -71,7 +71,9 @@ class Attention:
 
     def _parameter_shapes(self):
         h, a = self.hidden_size, self.attention_size
-        shapes = {"query_weight": (a, h), "memory_weight": (a, h), "score_vector": (a,)} if self.score == "additive" else {}
+        shapes = {}
+        if self.score == "additive":
+            shapes.update(query_weight=(a, h), memory_weight=(a, h), score_vector=(a,))
         shapes.update(combine_weight=(h, 2 * h), combine_bias=(h,))
         return shapes
 
@@ -89,9 +91,10 @@ class Attention:
     def forward(self, queries, memory):
         """queries q (T, B, h), memory m (S, B, h) -> (h~ (T, B, h), attention weights a (T, B, S))."""
         self._check_parameters()
-        queries = check_array("queries", queries, (None, None, self.hidden_size), self.dtype, labels=("T", "B", "h"))
+        h = self.hidden_size
+        queries = check_array("queries", queries, (None, None, h), self.dtype, labels=("T", "B", "h"))
         T, B, _ = queries.shape
-        memory = check_array("memory", memory, (None, B, self.hidden_size), self.dtype, labels=("S", "B", "h"))
+        memory = check_array("memory", memory, (None, B, h), self.dtype, labels=("S", "B", "h"))
         if T == 0 or memory.shape[0] == 0 or B == 0:
             raise ValueError(f"attention needs at least one query, one memory step and one sequence; "
                              f"got queries {queries.shape} and memory {memory.shape}")
@@ -107,12 +110,15 @@ class Attention:
     def backward(self, d_outputs):
         """dL/dh~ (T, B, h) -> (dL/dqueries (T, B, h), dL/dmemory (S, B, h), grads keyed like params())."""
         if self._cache is None:
-            raise ValueError("backward needs the caches of a forward call; call forward(queries, memory) first")
+            raise ValueError("backward needs the caches of a forward call; "
+                             "call forward(queries, memory) first")
         q, m, k, a, joined, out = self._cache
         B, T, h = q.shape
-        d_out = check_array("d_outputs", d_outputs, (T, B, h), self.dtype, labels=("T", "B", "h")).transpose(1, 0, 2)
+        d_out = check_array("d_outputs", d_outputs, (T, B, h), self.dtype, labels=("T", "B", "h"))
+        d_out = d_out.transpose(1, 0, 2)
         du = d_out * (1 - out ** 2)
-        grads = {"combine_weight": du.reshape(-1, h).T @ joined.reshape(-1, 2 * h), "combine_bias": du.sum(axis=(0, 1))}
+        grads = {"combine_weight": du.reshape(-1, h).T @ joined.reshape(-1, 2 * h),
+                 "combine_bias": du.sum(axis=(0, 1))}
         d_joined = du @ self.combine_weight
         dc, dq = d_joined[..., :h], d_joined[..., h:].copy()
         da = dc @ m.transpose(0, 2, 1)  # (B, T, S)

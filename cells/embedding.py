@@ -19,7 +19,8 @@ class Embedding:
         self.num_embeddings = check_positive_int("num_embeddings", num_embeddings)
         self.embedding_dim = check_positive_int("embedding_dim", embedding_dim)
         self.dtype = check_dtype(dtype)
-        self.weight = as_generator(rng).standard_normal((self.num_embeddings, self.embedding_dim)).astype(self.dtype)
+        shape = (self.num_embeddings, self.embedding_dim)
+        self.weight = as_generator(rng).standard_normal(shape).astype(self.dtype)
         self._indices = None
 
     def __repr__(self):
@@ -30,8 +31,9 @@ class Embedding:
 
     def forward(self, indices):
         """indices (...) integers -> x (..., embedding_dim)."""
-        if not isinstance(self.weight, np.ndarray) or self.weight.shape != (self.num_embeddings, self.embedding_dim):
-            raise ValueError(f"weight must be an array of shape {(self.num_embeddings, self.embedding_dim)}; "
+        shape = (self.num_embeddings, self.embedding_dim)
+        if not isinstance(self.weight, np.ndarray) or self.weight.shape != shape:
+            raise ValueError(f"weight must be an array of shape {shape}; "
                              f"got {getattr(self.weight, 'shape', type(self.weight).__name__)}")
         self._indices = check_indices("indices", indices, self.num_embeddings)
         return self.weight[self._indices]
@@ -50,7 +52,8 @@ def check_indices(name, indices, count):
     """Integer token indices in 0..count-1, as an int64 array; a clear error otherwise."""
     array = np.asarray(indices)
     if array.dtype.kind not in "iu":
-        raise ValueError(f"{name} must be integer token indices in 0..{count - 1}; got an array of dtype {array.dtype}")
+        raise ValueError(f"{name} must be integer token indices in 0..{count - 1}; "
+                         f"got an array of dtype {array.dtype}")
     if array.size and (array.min() < 0 or array.max() >= count):
         raise ValueError(f"{name} must lie in 0..{count - 1}; got values from {array.min()} to {array.max()}")
     return array.astype(np.int64, copy=False)

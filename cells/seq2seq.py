@@ -26,7 +26,8 @@ from .layers import GRU
 class Seq2Seq:
     """Embeddings, GRU encoder, GRU decoder, optional attention, Dense head over the vocabulary."""
 
-    def __init__(self, vocab_size, hidden_size, embedding_dim=None, attention=None, rng=None, dtype=np.float64):
+    def __init__(self, vocab_size, hidden_size, embedding_dim=None, attention=None, rng=None,
+                 dtype=np.float64):
         self.vocab_size = check_positive_int("vocab_size", vocab_size)
         self.hidden_size = check_positive_int("hidden_size", hidden_size)
         self.embedding_dim = check_positive_int("embedding_dim", embedding_dim or hidden_size)
@@ -37,7 +38,9 @@ class Seq2Seq:
         self.target_embedding = Embedding(self.vocab_size + 1, self.embedding_dim, rng=rng, dtype=dtype)
         self.encoder = GRU(self.embedding_dim, self.hidden_size, rng=rng, dtype=dtype)
         self.decoder = GRU(self.embedding_dim, self.hidden_size, rng=rng, dtype=dtype)
-        self.attention = None if attention is None else Attention(self.hidden_size, attention, rng=rng, dtype=dtype)
+        self.attention = None
+        if attention is not None:
+            self.attention = Attention(self.hidden_size, attention, rng=rng, dtype=dtype)
         self.head = Dense(self.hidden_size, self.vocab_size, rng=rng, dtype=dtype)
         self.start_token = self.vocab_size
         self._memory_shape = None
@@ -61,13 +64,15 @@ class Seq2Seq:
 
     def _check_pair(self, x):
         if not isinstance(x, (tuple, list)) or len(x) != 2:
-            raise ValueError(f"Seq2Seq.forward expects a pair (source, target) of token arrays (S, B) and (T, B); "
+            raise ValueError("Seq2Seq.forward expects a pair (source, target) of token arrays "
+                             "(S, B) and (T, B); "
                              f"got {type(x).__name__}")
         source = check_indices("source", x[0], self.vocab_size)
         target = check_indices("target", x[1], self.vocab_size)
         for name, array in (("source", source), ("target", target)):
             if array.ndim != 2 or 0 in array.shape:
-                raise ValueError(f"{name} must be a non-empty array of tokens (time steps, batch); got shape {array.shape}")
+                raise ValueError(f"{name} must be a non-empty array of tokens (time steps, batch); "
+                                 f"got shape {array.shape}")
         if source.shape[1] != target.shape[1]:
             raise ValueError(f"source and target must hold the same number of sequences; "
                              f"got batches of {source.shape[1]} and {target.shape[1]}")
@@ -92,7 +97,8 @@ class Seq2Seq:
     def backward(self, d_logits):
         """dL/dlogits (T, B, V) -> (None, grads keyed like params()); tokens have no gradient."""
         if self._memory_shape is None:
-            raise ValueError("backward needs the caches of a forward call; call forward((source, target)) first")
+            raise ValueError("backward needs the caches of a forward call; "
+                             "call forward((source, target)) first")
         d_queries, grads = self.head.backward(d_logits)
         grads = {"head." + k: v for k, v in grads.items()}
         d_memory = np.zeros(self._memory_shape, dtype=d_queries.dtype)
@@ -116,7 +122,8 @@ class Seq2Seq:
         """
         source = check_indices("source", source, self.vocab_size)
         if source.ndim != 2 or 0 in source.shape:
-            raise ValueError(f"source must be a non-empty array of tokens (time steps, batch); got shape {source.shape}")
+            raise ValueError("source must be a non-empty array of tokens (time steps, batch); "
+                             f"got shape {source.shape}")
         length = check_positive_int("length", length)
         memory = self.encode(source)
         cell = self.decoder.cells[0][0]

@@ -67,20 +67,22 @@ def check_weights_by_hand(answer):
     weights = as_array(answer, "the three attention weights [a_1, a_2, a_3]", shape=(3,))
     scores, expected, _ = _by_hand()
     if _close(weights, expected):
-        return right("each score went through exp and was divided by the sum: positive weights that add up to 1.")
+        return right("Each score went through exp and was divided by the sum: positive weights that add up "
+                     "to 1.")
     if _close(weights, scores):
-        return wrong("those are the scores q . m_s themselves; attention weights are their softmax.")
+        return wrong("Those are the scores q . m_s themselves; attention weights are their softmax.")
     if abs(weights.sum() - 1) > 2e-3:
-        return wrong("attention weights are a softmax over the input steps, so they add up to 1; yours add up to "
-                     f"{weights.sum():.3g}.")
+        return wrong("Attention weights are a softmax over the input steps, so they add up to 1; yours add "
+                     f"up to {weights.sum():.3g}.")
     if _close(weights, np.full(3, 1 / 3)):
-        return wrong("equal weights ignore the query; score each memory vector by its dot product with q first.")
+        return wrong("Equal weights ignore the query; score each memory vector by its dot product with q "
+                     "first.")
     if _close(weights, scores / scores.sum()):
-        return wrong("you divided the scores by their sum; the softmax takes exp of each score first, which also "
-                     "keeps the weight of a negative score positive.")
+        return wrong("You divided the scores by their sum; the softmax takes exp of each score first, "
+                     "which also keeps the weight of a negative score positive.")
     if np.argmax(weights) != np.argmax(expected):
-        return wrong("the largest weight should sit on the memory vector with the largest score q . m_s.")
-    return wrong("close, but not the softmax of the three scores q . m_1, q . m_2, q . m_3; check each exp.")
+        return wrong("The largest weight should sit on the memory vector with the largest score q . m_s.")
+    return wrong("Close, but not the softmax of the three scores q . m_1, q . m_2, q . m_3; check each exp.")
 
 
 @checker
@@ -90,15 +92,17 @@ def check_context_by_hand(answer):
     _, weights, expected = _by_hand()
     memory = np.array(BY_HAND_MEMORY)
     if _close(context, expected):
-        return right("c is the memory vectors averaged with the attention weights: mostly m_1, a little of the rest.")
+        return right("The context is the memory vectors averaged with the attention weights: mostly m_1, "
+                     "a little of the rest.")
     if _close(context, memory[np.argmax(weights)]):
-        return wrong("that is the one memory vector with the largest weight (hard attention); the context mixes "
-                     "all of them, each scaled by its weight.")
+        return wrong("That is the one memory vector with the largest weight (hard attention); the context "
+                     "mixes all of them, each scaled by its weight.")
     if _close(context, memory.mean(axis=0)) or _close(context, memory.sum(axis=0)):
-        return wrong("that average ignores the attention weights; scale each m_s by its weight a_s before adding.")
+        return wrong("That average ignores the attention weights; scale each m_s by its weight a_s before "
+                     "adding.")
     if _close(context, weights[:2]):
-        return wrong("the context lives where the memory vectors live: it is sum_s a_s m_s, not the weights.")
-    return wrong("c = a_1 m_1 + a_2 m_2 + a_3 m_3, with the weights of the previous exercise.")
+        return wrong("The context lives where the memory vectors live: it is sum_s a_s m_s, not the weights.")
+    return wrong("The context is c = a_1 m_1 + a_2 m_2 + a_3 m_3, with the weights of the previous exercise.")
 
 
 @checker
@@ -108,39 +112,42 @@ def check_weights_shape(answer):
     T, S, B, h = SHAPES["T"], SHAPES["S"], SHAPES["B"], SHAPES["h"]
     _, weights = cells.Attention(h, rng=0).forward(np.zeros((T, B, h)), np.zeros((S, B, h)))
     if shape == weights.shape:
-        return right("one weight per output step, per sequence and per input step: time-major like the layers.")
+        return right("One weight per output step, per sequence and per input step: time-major like the "
+                     "layers.")
     if sorted(shape) == sorted(weights.shape):
-        return wrong("the right sizes in the wrong order: the book is time-major (output steps first, then the "
-                     "batch), and the softmax runs over the last axis, the input steps.")
+        return wrong("The right sizes in the wrong order: the book is time-major (output steps first, then "
+                     "the batch), and the softmax runs over the last axis, the input steps.")
     if len(shape) == 2:
-        return wrong("every sequence in the batch gets its own weights: the shape needs a batch axis too.")
+        return wrong("Every sequence in the batch gets its own weights: the shape needs a batch axis too.")
     if h in shape:
-        return wrong("the weights are one number per (output step, input step) pair; the hidden size is summed "
-                     "away by the dot product.")
-    return wrong("count one weight for every output step t, every sequence b and every input step s.")
+        return wrong("The weights are one number per (output step, input step) pair; the hidden size is "
+                     "summed away by the dot product.")
+    return wrong("Count one weight for every output step t, every sequence b and every input step s.")
 
 
 @checker
 def check_additive_param_count(answer):
-    """Parameters of cells.Attention(64, score="additive", attention_size=32), Luong's combination included."""
+    """Parameters of cells.Attention(64, score="additive", attention_size=32), combination included."""
     count = as_whole_number(answer, "the number of parameters")
     layer = cells.Attention(PARAMS_SIZES["hidden_size"], score="additive",
                             attention_size=PARAMS_SIZES["attention_size"], rng=0)
     sizes = {name: value.size for name, value in layer.params().items()}
     expected = sum(sizes.values())
     if count == expected:
-        return right("W_q, W_m and v score; W_c and b_c combine. None of them depends on the sequence length.")
+        return right("W_q, W_m and v score; W_c and b_c combine. None of them depends on the sequence "
+                     "length.")
     score_part = sizes["query_weight"] + sizes["memory_weight"] + sizes["score_vector"]
     combine_part = sizes["combine_weight"] + sizes["combine_bias"]
     if count == score_part:
-        return wrong("that is the scoring part only; add the combination W_c [c; q] + b_c.")
+        return wrong("That is the scoring part only; add the combination W_c [c; q] + b_c.")
     if count == combine_part:
-        return wrong("that is the combination only, which dot-product attention has too; add the additive score's "
+        return wrong("That is the combination only, which dot-product attention has too; add the additive "
+                     "score's "
                      "W_q, W_m and v.")
     if count == expected - sizes["score_vector"] or count == expected - sizes["combine_bias"]:
-        return wrong("one vector is missing: the score vector v or the bias b_c.")
+        return wrong("One vector is missing: the score vector v or the bias b_c.")
     if count > expected and count % expected == 0:
-        return wrong("the parameters are shared by every time step; do not multiply by a length.")
+        return wrong("The parameters are shared by every time step; do not multiply by a length.")
     return wrong("W_q and W_m are (attention_size x hidden), v has attention_size entries, W_c is "
                  "(hidden x 2 hidden) and b_c has hidden entries.")
 
@@ -168,7 +175,8 @@ def check_attention_weights_function(answer):
             got = as_array(got, "the weights your function returns", shape=expected.shape)
         except NotAnAnswer as problem:
             if label == "scores in the hundreds":
-                return wrong(f"On {label}: {problem} exp overflows for large scores; subtract the largest score "
+                return wrong(f"On {label}: {problem} The exponential overflows for large scores; subtract "
+                             f"the largest score "
                              "before exp, which leaves the softmax unchanged.")
             return wrong(f"On {label}: {problem}")
         if not np.allclose(got, expected, rtol=1e-6, atol=1e-9):
@@ -177,12 +185,12 @@ def check_attention_weights_function(answer):
             if np.allclose(got, cells.softmax(-(m @ q)), atol=1e-9):
                 return wrong(f"On {label} the weights favour the least similar steps: the score is +q . m_s.")
             return wrong(f"On {label} your weights differ from the softmax of the scores q . m_s.")
-    return right("scores, shifted softmax, and it survives scores in the hundreds.")
+    return right("Scores, shifted softmax, and it survives scores in the hundreds.")
 
 
 @checker
 def check_reversal_position(answer):
-    """Counting from 1: which input position should output step 5 attend to when reversing 20 digits?"""
+    """Reversing 20 digits: at which input position (from 1) is the digit output step 5 must write?"""
     position = as_whole_number(answer, "an input position, counted from 1")
     length, step = REVERSAL["length"], REVERSAL["output_step"]
     # distinct tokens, so each output token names the one input position it came from
@@ -191,14 +199,14 @@ def check_reversal_position(answer):
         raise RuntimeError("digit_reversal drew a repeated token")
     expected = int(np.flatnonzero(source[:, 0] == target[step - 1, 0])[0]) + 1
     if position == expected:
-        return right("the first output is the last input, so the weights run along the anti-diagonal.")
+        return right("The first output is the last input: the digits to write run along the anti-diagonal.")
     if position == expected - 1:
-        return wrong("that is the position counted from 0; count from 1, like the output step.")
+        return wrong("That is the position counted from 0; count from 1, like the output step.")
     if position == step:
-        return wrong("that would copy the sequence; reversing reads it from the end.")
+        return wrong("That would copy the sequence; reversing reads it from the end.")
     if not 1 <= position <= length:
-        return wrong(f"the input has positions 1 to {length}.")
-    return wrong("the first output step reads the last input position; go on from there.")
+        return wrong(f"The input has positions 1 to {length}.")
+    return wrong("The first output step writes the digit at the last input position; go on from there.")
 
 
 @checker
@@ -211,14 +219,14 @@ def check_bottleneck_numbers(answer):
     memory = model.encode(source)
     expected = (memory[-1].size, memory.size)
     if (without, with_attention) == expected:
-        return right("without attention one state vector of h numbers carries all 20 digits; with it the "
+        return right("Without attention one state vector of h numbers carries all 20 digits; with it the "
                      "decoder can read all T x h numbers of the activation matrix.")
     if (without, with_attention) == expected[::-1]:
-        return wrong("the other way round: attention gives the decoder more to read, not less.")
+        return wrong("The other way round: attention gives the decoder more to read, not less.")
     notes = []
     if without != expected[0]:
-        notes.append("Without attention the decoder starts from the encoder's last state h_T and sees nothing "
-                     "else.")
+        notes.append("Without attention the decoder starts from the encoder's last state h_T and sees "
+                     "nothing else.")
     if with_attention != expected[1]:
         notes.append("With attention it can read every encoder state, one vector per input step.")
     return wrong(" ".join(notes))

@@ -47,7 +47,8 @@ def torch_attention(queries, memory, params, score):
 def test_attention_matches_torch(score, T, S, B, h):
     attention = cells.Attention(h, score=score, attention_size=3 if score == "additive" else None, rng=2)
     rng = np.random.default_rng(3)
-    queries, memory, d_out = rng.normal(size=(T, B, h)), rng.normal(size=(S, B, h)), rng.normal(size=(T, B, h))
+    queries, memory = rng.normal(size=(T, B, h)), rng.normal(size=(S, B, h))
+    d_out = rng.normal(size=(T, B, h))
     out, weights = attention.forward(queries, memory)
     tq, tm = to_torch(queries), to_torch(memory)
     tparams = {name: to_torch(value) for name, value in attention.params().items()}
@@ -189,9 +190,11 @@ def test_digit_reversal_and_sequence_accuracy():
 
 def test_clear_errors():
     attention = cells.Attention(4, rng=0)
-    with pytest.raises(ValueError, match=r"queries must have shape \(T, B, h\) = \(\?, \?, 4\); got \(2, 3\)"):
+    with pytest.raises(ValueError, match=r"queries must have shape \(T, B, h\) = \(\?, \?, 4\); "
+                                         r"got \(2, 3\)"):
         attention.forward(np.zeros((2, 3)), np.zeros((5, 3, 4)))
-    with pytest.raises(ValueError, match=r"memory must have shape \(S, B, h\) = \(\?, 3, 4\); got \(5, 2, 4\)"):
+    with pytest.raises(ValueError, match=r"memory must have shape \(S, B, h\) = \(\?, 3, 4\); "
+                                         r"got \(5, 2, 4\)"):
         attention.forward(np.zeros((2, 3, 4)), np.zeros((5, 2, 4)))
     with pytest.raises(ValueError, match="at least one query"):
         attention.forward(np.zeros((2, 3, 4)), np.zeros((0, 3, 4)))
@@ -202,7 +205,8 @@ def test_clear_errors():
     attention.combine_weight = np.zeros((4, 4))
     with pytest.raises(ValueError, match=r"combine_weight must be an array of shape \(4, 8\); got \(4, 4\)"):
         attention.forward(np.zeros((2, 3, 4)), np.zeros((5, 3, 4)))
-    with pytest.raises(ValueError, match="indices must be integer token indices in 0..6; got an array of dtype float64"):
+    with pytest.raises(ValueError, match="indices must be integer token indices in 0..6; "
+                                         "got an array of dtype float64"):
         cells.Embedding(7, 2).forward(np.array([1.0]))
     with pytest.raises(ValueError, match="indices must lie in 0..6; got values from 0 to 7"):
         cells.Embedding(7, 2).forward(np.array([0, 7]))
@@ -211,7 +215,8 @@ def test_clear_errors():
         model.forward(np.zeros((5, 2), dtype=int))
     with pytest.raises(ValueError, match="same number of sequences; got batches of 2 and 3"):
         model.forward((np.zeros((5, 2), dtype=int), np.zeros((5, 3), dtype=int)))
-    with pytest.raises(ValueError, match=r"target must be a non-empty array of tokens \(time steps, batch\); got shape \(5,\)"):
+    with pytest.raises(ValueError, match=r"target must be a non-empty array of tokens \(time steps, batch\); "
+                                         r"got shape \(5,\)"):
         model.forward((np.zeros((5, 2), dtype=int), np.zeros(5, dtype=int)))
     with pytest.raises(ValueError, match="target must lie in 0..9; got values from 0 to 10"):
         model.forward((np.zeros((5, 2), dtype=int), np.array([[0, 10]])))

@@ -14,7 +14,7 @@ from exercises import attention as ex
 # q = (1, 1) against m_1 = (2, 0), m_2 = (0, 1), m_3 = (-1, 0): scores 2, 1, -1.
 SCORES = np.array([2.0, 1.0, -1.0])
 WEIGHTS = np.exp(SCORES) / np.exp(SCORES).sum()
-CONTEXT = WEIGHTS[0] * np.array([2.0, 0.0]) + WEIGHTS[1] * np.array([0.0, 1.0]) + WEIGHTS[2] * np.array([-1.0, 0.0])
+CONTEXT = np.array([2.0 * WEIGHTS[0] - 1.0 * WEIGHTS[2], WEIGHTS[1]])  # a_1 (2, 0) + a_2 (0, 1) + a_3 (-1, 0)
 # Additive attention, h = 64, a = 32: W_q and W_m 32 x 64, v 32, W_c 64 x 128, b_c 64.
 ADDITIVE_COUNT = 2 * 32 * 64 + 32 + 64 * 128 + 64
 
@@ -67,7 +67,7 @@ def test_right_answers_pass(checker, answer, capsys):
 
 @pytest.mark.parametrize("checker, answer, feedback", [
     (ex.check_weights_by_hand, SCORES, "the scores q . m_s themselves"),
-    (ex.check_weights_by_hand, [1 / 3] * 3, "equal weights ignore the query"),
+    (ex.check_weights_by_hand, [1 / 3] * 3, "Equal weights ignore the query"),
     (ex.check_weights_by_hand, SCORES / SCORES.sum(), "divided the scores by their sum"),
     (ex.check_weights_by_hand, [0.5, 0.5, 0.5], "add up to 1"),
     (ex.check_context_by_hand, [2.0, 0.0], "hard attention"),
@@ -77,7 +77,7 @@ def test_right_answers_pass(checker, answer, capsys):
     (ex.check_weights_shape, (5, 3, 4), "summed away"),
     (ex.check_additive_param_count, 2 * 32 * 64 + 32, "scoring part only"),
     (ex.check_additive_param_count, 64 * 128 + 64, "combination only"),
-    (ex.check_additive_param_count, ADDITIVE_COUNT - 32, "one vector is missing"),
+    (ex.check_additive_param_count, ADDITIVE_COUNT - 32, "One vector is missing"),
     (ex.check_additive_param_count, 20 * ADDITIVE_COUNT, "shared by every time step"),
     (ex.check_attention_weights_function, naive_weights, "subtract the largest score"),
     (ex.check_attention_weights_function, negated_weights, "least similar"),
@@ -86,7 +86,7 @@ def test_right_answers_pass(checker, answer, capsys):
     (ex.check_reversal_position, 15, "counted from 0"),
     (ex.check_reversal_position, 5, "copy"),
     (ex.check_reversal_position, 21, "positions 1 to 20"),
-    (ex.check_bottleneck_numbers, (20 * 64, 64), "the other way round"),
+    (ex.check_bottleneck_numbers, (20 * 64, 64), "The other way round"),
     (ex.check_bottleneck_numbers, (20 * 64, 20 * 64), "last state"),
     (ex.check_bottleneck_numbers, (64, 64), "every encoder state"),
 ])
@@ -104,7 +104,8 @@ JUNK = ["abc", math.nan, True, [1, 2], {"a": 1}, np.zeros((2, 2)), print, object
 def test_junk_gets_a_sentence_and_false_never_an_exception(checker, junk, capsys):
     ok, out = run(checker, junk, capsys)
     assert ok is False
-    assert "Not yet." in out and not out.endswith("Not yet.")  # (print, called as the reader's function, prints)
+    # "in", not "startswith": print, called as the reader's function, prints first
+    assert "Not yet." in out and not out.endswith("Not yet.")
 
 
 @pytest.mark.parametrize("checker", CHECKERS, ids=[c.__name__ for c in CHECKERS])
