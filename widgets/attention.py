@@ -76,7 +76,6 @@ def attention_map(model, source, target=None, example=1, step=1):
 
     fields = [
         Field("row", pick, ["example", "step"]),
-        Field("matrix", lambda example: weights[:, example - 1], ["example"]),
         Field("strip", lambda example, step: _strip(source[:, example - 1], pick(example, step),
                                                     written[step - 1, example - 1],
                                                     right[step - 1, example - 1]),
@@ -90,6 +89,9 @@ def attention_map(model, source, target=None, example=1, step=1):
         Field("peak_digit", lambda example, step: str(source[np.argmax(pick(example, step)), example - 1]),
               ["example", "step"], enc="json"),
     ]
+    # the whole matrix as one 1-D field per output step: heatmap rows that each follow the example slider
+    fields += [Field(f"matrix_{t}", lambda example, t=t: weights[t - 1, example - 1], ["example"])
+               for t in range(1, T + 1)]
     positions = [str(s) for s in range(1, S + 1)]
     panels = [
         heatmap(["row"], ["t"], positions, 0.0, 1.0,
@@ -98,7 +100,8 @@ def attention_map(model, source, target=None, example=1, step=1):
         diagram(["strip"], title="The input digits; highlighted: the largest weight"),
         text(["Output step {step} writes {written} ({verdict}). Its largest weight, {peak:.2f}, is on input "
               "position {peak_position:d}, which holds {peak_digit}."]),
-        heatmap("matrix", [f"t={t}" for t in range(1, T + 1)], positions, 0.0, 1.0,
+        heatmap([f"matrix_{t}" for t in range(1, T + 1)], [f"t={t}" for t in range(1, T + 1)], positions,
+                0.0, 1.0,
                 title="All output steps of this example (rows) over the input positions (columns)",
                 xlabel="input position s"),
     ]

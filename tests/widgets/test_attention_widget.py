@@ -21,7 +21,8 @@ def test_every_setting_shows_the_weights_greedy_decoding_used(setup):
     written, weights = model.generate(source, 12)  # computed directly, not through the widget
     for example in (1, 3, 5):
         widget.set(example=example)
-        np.testing.assert_allclose(widget.field("matrix"), weights[:, example - 1], atol=1e-6)
+        matrix = np.array([widget.field(f"matrix_{t}") for t in range(1, 13)])
+        np.testing.assert_allclose(matrix, weights[:, example - 1], atol=1e-6)
         for step in (1, 7, 12):
             widget.set(example=example, step=step)
             row = weights[step - 1, example - 1]
