@@ -59,7 +59,7 @@ def _make_cell(cell, activation, radii):
         if cell == "LSTM, forget bias +1":
             base.bias_ih[h:2 * h] += 1.0  # PyTorch's order i, f, g, o: the second block is the forget gate
     gates = base.weight_hh.shape[0] // h
-    orthogonal = [np.linalg.qr(rng.normal(size=(h, h)))[0] for _ in range(gates)]
+    orthogonal = [cells.random_orthogonal(h, rng=rng) for _ in range(gates)]
     H = h * copies
     big.weight_hh[:] = 0.0
     for k in range(gates):
