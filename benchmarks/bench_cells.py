@@ -36,7 +36,8 @@ import torch  # noqa: E402
 import cells  # noqa: E402
 
 SIZES = [dict(T=50, B=32, d=8, h=64), dict(T=100, B=64, d=1, h=128), dict(T=200, B=16, d=32, h=32)]
-KINDS = {"lstm": (cells.LSTM, torch.nn.LSTM), "gru": (cells.GRU, torch.nn.GRU), "rnn": (cells.RNN, torch.nn.RNN)}
+KINDS = {"lstm": (cells.LSTM, torch.nn.LSTM), "gru": (cells.GRU, torch.nn.GRU),
+         "rnn": (cells.RNN, torch.nn.RNN)}
 
 
 def numpy_step(layer, x, d_output):
@@ -104,7 +105,8 @@ def run_benchmark(repeats, torch_threads):
           f"numpy OpenBLAS threads {blas}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
     clock = "CPU time (process_time)" if CLOCK is time.process_time else "wall time"
     print(f"{repeats} repeats of {clock}, numpy and torch back to back, medians (ratio of minima in "
-          "brackets); ratio = numpy / torch (float32 torch); the torch column is its series against numpy f32")
+          "brackets); ratio = numpy / torch (float32 torch); "
+          "the torch column is its series against numpy f32")
     header = (f"{'size':>22} {'kind':>5} {'torch f32 ms':>13} {'numpy f32 ms':>13} {'ratio':>12} "
               f"{'numpy f64 ms':>13} {'ratio':>12} {'peak MB f32':>12} {'peak MB f64':>12}")
     print(header)
@@ -126,7 +128,8 @@ def run_training(max_steps, seed):
     model = cells.SequenceModel(cells.LSTM(2, 64, rng=seed), 1, rng=seed)
     held_out = cells.tasks.adding_problem(1000, 50, rng=seed + 1)
     print(f"\ntraining: LSTM(2, 64) + Dense(64, 1), batch 64, Adam(1e-3), clip 1.0, adding problem T=50; "
-          f"test MSE on 1000 held-out sequences every 100 steps (baseline {cells.tasks.adding_problem_baseline():.3f})")
+          "test MSE on 1000 held-out sequences every 100 steps "
+          f"(baseline {cells.tasks.adding_problem_baseline():.3f})")
     cpu_start = time.process_time()
     history = cells.train(model, lambda: cells.tasks.adding_problem(64, 50, rng), loss="mse",
                           optimizer=cells.Adam(1e-3), max_norm=1.0, steps=max_steps, evaluate=held_out,
@@ -142,7 +145,8 @@ def run_training(max_steps, seed):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=15, help="timed repeats per configuration (median)")
     parser.add_argument("--train", action="store_true", help="also train an LSTM on the adding problem")
     parser.add_argument("--train-only", action="store_true", help="only the training run")

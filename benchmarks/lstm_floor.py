@@ -72,7 +72,8 @@ def torch_lstm(T, B, d, h):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=40)
     args = parser.parse_args()
     torch.set_num_threads(2)
@@ -93,9 +94,11 @@ def main():
                 times[name].append(time.perf_counter() - start)
         best = {name: 1000 * min(v) for name, v in times.items()}
         median = {name: 1000 * float(np.median(v)) for name, v in times.items()}
-        print(f"T={T} B={B} d={d} h={h}: torch.nn.LSTM {best['torch']:.2f} ms (median {median['torch']:.2f}), "
+        print(f"T={T} B={B} d={d} h={h}: "
+              f"torch.nn.LSTM {best['torch']:.2f} ms (median {median['torch']:.2f}), "
               f"numpy loop calls alone {best['floor']:.2f} ms (median {median['floor']:.2f}); "
-              f"floor / torch {best['floor'] / best['torch']:.2f} (medians {median['floor'] / median['torch']:.2f})",
+              f"floor / torch {best['floor'] / best['torch']:.2f} "
+              f"(medians {median['floor'] / median['torch']:.2f})",
               flush=True)
 
 

@@ -40,7 +40,9 @@ class Dense:
 
     def forward(self, x):
         """x (..., in_features) -> y (..., out_features)."""
-        if not isinstance(self.weight, np.ndarray) or self.weight.shape != (self.out_features, self.in_features):
+        shape = (self.out_features, self.in_features)
+        weight_ok = isinstance(self.weight, np.ndarray) and self.weight.shape == shape
+        if not weight_ok:
             raise ValueError(f"weight must be an array of shape {(self.out_features, self.in_features)}; "
                              f"got {getattr(self.weight, 'shape', type(self.weight).__name__)}")
         bias_ok = isinstance(self.bias, np.ndarray) and self.bias.shape == (self.out_features,)

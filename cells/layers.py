@@ -114,7 +114,10 @@ class RecurrentLayer:
         D, h = self.num_directions, self.hidden_size
         out_shape = (T, D * h) if unbatched else ((B, T, D * h) if self.batch_first else (T, B, D * h))
         d_output = check_array("d_output", d_output, out_shape, self.dtype)
-        d_output = d_output[:, None] if unbatched else (d_output.transpose(1, 0, 2) if self.batch_first else d_output)
+        if unbatched:
+            d_output = d_output[:, None]
+        elif self.batch_first:
+            d_output = d_output.transpose(1, 0, 2)
         d_finals = self._check_d_state(d_state, B, unbatched)
 
         grads, d_initial = {}, [None] * (self.num_layers * D)
@@ -136,7 +139,8 @@ class RecurrentLayer:
             d_layer_output = d_layer_input
 
         if self.has_cell_state:
-            self.d_initial_state = tuple(self._squeeze(np.stack([d[k] for d in d_initial]), unbatched) for k in (0, 1))
+            self.d_initial_state = tuple(self._squeeze(np.stack([d[k] for d in d_initial]), unbatched)
+                                         for k in (0, 1))
         else:
             self.d_initial_state = self._squeeze(np.stack(d_initial), unbatched)
         grads = {name: grads[name] for name in self.params()}  # PyTorch's order

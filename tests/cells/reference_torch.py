@@ -9,7 +9,8 @@ TORCH_CELLS = {"rnn": torch.nn.RNNCell, "lstm": torch.nn.LSTMCell, "gru": torch.
 def torch_cell_like(cell, kind):
     """A torch cell holding copies of the numpy cell's weights."""
     kwargs = {"nonlinearity": cell.nonlinearity} if kind == "rnn" else {}
-    module = TORCH_CELLS[kind](cell.input_size, cell.hidden_size, bias=cell.bias, dtype=torch.float64, **kwargs)
+    module = TORCH_CELLS[kind](cell.input_size, cell.hidden_size, bias=cell.bias, dtype=torch.float64,
+                               **kwargs)
     with torch.no_grad():
         for name, value in cell.params().items():
             getattr(module, name).copy_(torch.from_numpy(value))
@@ -35,11 +36,14 @@ def torch_unroll_and_backward(module, kind, x, state, d_outputs, d_final):
     outputs = torch.stack(hiddens)
     loss = (outputs * torch.from_numpy(d_outputs)).sum()
     if kind == "lstm":
-        loss = loss + (s[0] * torch.from_numpy(d_final[0])).sum() + (s[1] * torch.from_numpy(d_final[1])).sum()
+        loss = loss + sum((part * torch.from_numpy(d)).sum() for part, d in zip(s, d_final))
     else:
         loss = loss + (s * torch.from_numpy(d_final)).sum()
     loss.backward()
-    to_np = lambda t: t.detach().numpy()
+
+    def to_np(tensor):
+        return tensor.detach().numpy()
+
     final = tuple(map(to_np, s)) if kind == "lstm" else to_np(s)
     d_initial = tuple(to_np(v.grad) for v in initial) if kind == "lstm" else to_np(initial.grad)
     grads = {name: to_np(p.grad) for name, p in module.named_parameters()}
@@ -76,7 +80,10 @@ def torch_gru_reset_before(params, x, h0, d_outputs, d_final):
     outputs = torch.stack(hiddens)
     loss = (outputs * torch.from_numpy(d_outputs)).sum() + (h * torch.from_numpy(d_final)).sum()
     loss.backward()
-    to_np = lambda t: t.detach().numpy()  # noqa: E731
+
+    def to_np(tensor):
+        return tensor.detach().numpy()
+
     grads = {name: to_np(value.grad) for name, value in p.items()}
     d_hidden = np.stack([to_np(v.grad) for v in hiddens])
     return to_np(outputs), to_np(h), to_np(x.grad), to_np(h0.grad), grads, d_hidden

@@ -56,7 +56,8 @@ def test_integer_and_float32_inputs_are_real_numbers():
 
 
 @pytest.mark.parametrize("kwargs,match", [
-    (dict(nonlinearity="softplus"), r"nonlinearity must be one of 'tanh', 'relu', 'sigmoid', 'identity'; got 'softplus'"),
+    (dict(nonlinearity="softplus"),
+     r"nonlinearity must be one of 'tanh', 'relu', 'sigmoid', 'identity'; got 'softplus'"),
     (dict(input_size=0), r"input_size must be a positive integer; got 0"),
     (dict(hidden_size=-2), r"hidden_size must be a positive integer; got -2"),
     (dict(bias="no"), r"bias must be True or False; got 'no'"),
@@ -79,7 +80,8 @@ def test_overwritten_weight_with_wrong_shape_is_caught():
 def test_backward_gradient_shapes_checked():
     cell = cells.GRUCell(3, 4, rng=0)
     _, _, caches = cells.unroll(cell, np.zeros((5, 2, 3)))
-    with pytest.raises(ValueError, match=r"d_outputs must have shape \(T, B, h\) = \(5, 2, 4\); got \(5, 4\)"):
+    expected = r"d_outputs must have shape \(T, B, h\) = \(5, 2, 4\); got \(5, 4\)"
+    with pytest.raises(ValueError, match=expected):
         cells.backprop_through_time(cell, caches, np.zeros((5, 4)))
     with pytest.raises(ValueError, match=r"cell must be an RNNCell, LSTMCell or GRUCell; got str"):
         cells.unroll("lstm", np.zeros((5, 2, 3)))

@@ -8,7 +8,8 @@ import pytest
 
 import cells
 
-CELLS = {"rnn": cells.RNNCell, "lstm": cells.LSTMCell, "gru": cells.GRUCell, "ungated": cells.UngatedMemoryCell}
+CELLS = {"rnn": cells.RNNCell, "lstm": cells.LSTMCell, "gru": cells.GRUCell,
+         "ungated": cells.UngatedMemoryCell}
 # Every sequence kernel: the fast path of each of these is a separate piece of code.
 KINDS = ["rnn-tanh", "rnn-relu", "rnn-sigmoid", "rnn-identity", "lstm", "gru", "gru-reset_before",
          "gru-reset_before-nobias", "ungated"]
@@ -30,7 +31,8 @@ def sequence_loss_setup(kind, fast):
     rng = np.random.default_rng(3)
     T, B = 5, 2
     x = rng.normal(size=(T, B, 3))
-    state = (rng.normal(size=(B, 4)), rng.normal(size=(B, 4))) if cell.has_cell_state else rng.normal(size=(B, 4))
+    state = ((rng.normal(size=(B, 4)), rng.normal(size=(B, 4))) if cell.has_cell_state
+             else rng.normal(size=(B, 4)))
     P = rng.normal(size=(T, B, 4))
     Q = (rng.normal(size=(B, 4)), rng.normal(size=(B, 4))) if cell.has_cell_state else rng.normal(size=(B, 4))
 
@@ -85,7 +87,8 @@ def test_fast_sequence_path_equals_step_by_step(kind):
     _, cell = build(kind)
     rng = np.random.default_rng(8)
     x = rng.normal(size=(7, 3, 3))
-    state = (rng.normal(size=(3, 4)), rng.normal(size=(3, 4))) if cell.has_cell_state else rng.normal(size=(3, 4))
+    state = ((rng.normal(size=(3, 4)), rng.normal(size=(3, 4))) if cell.has_cell_state
+             else rng.normal(size=(3, 4)))
     d_out = rng.normal(size=(7, 3, 4))
     slow_out, slow_final, caches = cells.unroll(cell, x, state)
     fast_out, fast_final, cache = cell.forward_sequence(x, state)

@@ -5,6 +5,7 @@ import pytest
 import torch
 
 import cells
+
 from .reference_torch import torch_cell_like, torch_unroll_and_backward
 
 CELLS = {"rnn": cells.RNNCell, "lstm": cells.LSTMCell, "gru": cells.GRUCell}
@@ -74,7 +75,8 @@ def test_step_gates_are_the_torch_gates(kind):
     from_x, from_h = xt @ w_ih.T + b_ih, ht @ w_hh.T + b_hh
     if kind == "lstm":
         a = (from_x + from_h).chunk(4, dim=1)
-        expected = {"i": torch.sigmoid(a[0]), "f": torch.sigmoid(a[1]), "g": torch.tanh(a[2]), "o": torch.sigmoid(a[3])}
+        expected = {"i": torch.sigmoid(a[0]), "f": torch.sigmoid(a[1]), "g": torch.tanh(a[2]),
+                    "o": torch.sigmoid(a[3])}
         ref = torch.nn.LSTMCell(3, 4, dtype=torch.float64)
     elif kind == "gru":
         xr, xz, xn = from_x.chunk(3, dim=1)
@@ -111,7 +113,8 @@ def test_none_state_means_zeros(kind):
     module = torch_cell_like(cell, kind)
     with torch.no_grad():
         first = module(torch.from_numpy(x[0]))
-    np.testing.assert_allclose(out_none[0], (first[0] if kind == "lstm" else first).numpy(), rtol=0, atol=1e-12)
+    first_h = first[0] if kind == "lstm" else first
+    np.testing.assert_allclose(out_none[0], first_h.numpy(), rtol=0, atol=1e-12)
 
 
 @pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])

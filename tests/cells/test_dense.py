@@ -28,8 +28,8 @@ def test_dense_matches_torch_linear(leading):
 def test_mlp_matches_torch_sequential(activation):
     mlp = cells.MLP([4, 7, 5, 2], activation=activation, rng=3)
     module = cells.to_torch(mlp)
-    assert [type(m).__name__ for m in module][:2] == ["Linear", {"tanh": "Tanh", "relu": "ReLU",
-                                                               "sigmoid": "Sigmoid", "identity": "Identity"}[activation]]
+    torch_names = {"tanh": "Tanh", "relu": "ReLU", "sigmoid": "Sigmoid", "identity": "Identity"}
+    assert [type(m).__name__ for m in module][:2] == ["Linear", torch_names[activation]]
     rng = np.random.default_rng(1)
     x, dy = rng.normal(size=(8, 4)), rng.normal(size=(8, 2))
     xt = torch.tensor(x, requires_grad=True)

@@ -18,7 +18,8 @@ def random_configs(count, seed):
     configs = []
     for case in range(count):
         kind = ["rnn", "lstm", "gru"][case % 3]
-        config = dict(kind=kind, T=int(rng.integers(1, 7)), B=int(rng.integers(1, 4)), d=int(rng.integers(1, 6)),
+        config = dict(kind=kind, T=int(rng.integers(1, 7)), B=int(rng.integers(1, 4)),
+                      d=int(rng.integers(1, 6)),
                       h=int(rng.integers(1, 6)), num_layers=int(rng.integers(1, 4)),
                       bidirectional=bool(rng.integers(2)), batch_first=bool(rng.integers(2)),
                       bias=bool(rng.integers(2)), nonlinearity=str(rng.choice(["tanh", "relu"])),
@@ -61,7 +62,8 @@ def test_from_torch_forward_and_backward_match_autograd(config):
     x = rng.normal(size=x_shape)
     state = None
     if config["given_state"]:
-        state = tuple(rng.normal(size=state_shape) for _ in range(2)) if kind == "lstm" else rng.normal(size=state_shape)
+        state = (tuple(rng.normal(size=state_shape) for _ in range(2)) if kind == "lstm"
+                 else rng.normal(size=state_shape))
 
     output, final = layer.forward(x, state)
     xt = torch.tensor(x, requires_grad=True)
@@ -79,7 +81,8 @@ def test_from_torch_forward_and_backward_match_autograd(config):
     d_state = None
     loss = (ref_output * torch.from_numpy(d_output)).sum()
     if config["d_state"]:
-        d_state = tuple(rng.normal(size=f.shape) for f in final) if kind == "lstm" else rng.normal(size=final.shape)
+        d_state = (tuple(rng.normal(size=f.shape) for f in final) if kind == "lstm"
+                   else rng.normal(size=final.shape))
         for theirs, g in zip(flat(ref_final), flat(d_state)):
             loss = loss + (theirs * torch.from_numpy(g)).sum()
     loss.backward()

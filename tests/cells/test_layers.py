@@ -85,7 +85,8 @@ def test_layer_shape_errors(kind):
         layer.backward(np.zeros((2, 5, 4)))
     bad_h = np.zeros((1, 2, 4))  # one layer's worth for a two-layer network
     state = (bad_h, np.zeros((2, 2, 4))) if kind == "lstm" else bad_h
-    with pytest.raises(ValueError, match=r"must have shape \(num_layers \* directions, B, h\) = \(2, 2, 4\); got \(1, 2, 4\)"):
+    expected = r"must have shape \(num_layers \* directions, B, h\) = \(2, 2, 4\); got \(1, 2, 4\)"
+    with pytest.raises(ValueError, match=expected):
         layer.forward(np.zeros((2, 5, 3)), state)
     output, _ = layer.forward(np.zeros((2, 5, 3)))
     with pytest.raises(ValueError, match=r"d_output must have shape \(2, 5, 4\); got \(5, 2, 4\)"):
@@ -95,7 +96,8 @@ def test_layer_shape_errors(kind):
 
 
 def test_lstm_layer_state_must_be_pair():
-    with pytest.raises(ValueError, match=r"state of an LSTM must be a pair \(state_h, state_c\); got ndarray"):
+    expected = r"state of an LSTM must be a pair \(state_h, state_c\); got ndarray"
+    with pytest.raises(ValueError, match=expected):
         cells.LSTM(2, 3, rng=0).forward(np.zeros((4, 1, 2)), np.zeros((1, 1, 3)))
 
 

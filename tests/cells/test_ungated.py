@@ -23,12 +23,15 @@ def test_ungated_gradients_by_finite_differences_through_layer():
     rng = np.random.default_rng(2)
     x, P = rng.normal(size=(5, 2, 2)), rng.normal(size=(5, 2, 6))
     state = (rng.normal(size=(4, 2, 3)), rng.normal(size=(4, 2, 3)))
-    loss = lambda: np.sum(layer.forward(x, state)[0] * P)
+
+    def loss():
+        return np.sum(layer.forward(x, state)[0] * P)
+
     loss()
     dx, grads = layer.backward(P)
     dh0, dc0 = layer.d_initial_state  # read now: every forward in gradcheck resets it
-    assert set(grads) == {f"{w}_l{l}{s}" for w in ("weight_c", "bias_c", "weight_o", "bias_o")
-                          for l in (0, 1) for s in ("", "_reverse")}
+    assert set(grads) == {f"{w}_l{k}{s}" for w in ("weight_c", "bias_c", "weight_o", "bias_o")
+                          for k in (0, 1) for s in ("", "_reverse")}
     for name, param in layer.params().items():
         cells.gradcheck(loss, {name: param}, {name: grads[name]}, max_entries=8)
     cells.gradcheck(loss, {"x": x, "h0": state[0], "c0": state[1]},
