@@ -13,6 +13,7 @@ from cells.keras_bridge import keras_order
 from .feedback import (
     as_array,
     as_function,
+    as_number,
     as_shape,
     as_tuple,
     as_whole_number,
@@ -29,6 +30,7 @@ __all__ = [
     "DIFFERENCE_SIZES",
     "TF1_SIZES",
     "WORDS",
+    "FORGET_BIAS_SUM",
     "check_keras_kernel_shape",
     "check_gru_update_columns",
     "check_gru_bias_counts",
@@ -46,6 +48,7 @@ GRU_BIAS_SIZES = {"input_size": 32, "hidden_size": 64}
 DIFFERENCE_SIZES = {"input_size": 28, "hidden_size": 128}
 TF1_SIZES = {"input_size": 300, "hidden_size": 256}
 WORDS = {"steps": 35, "input_size": 300, "hidden_size": 200}
+FORGET_BIAS_SUM = 0.25  # b_if + b_hf of the cells LSTM in the forget-bias exercise
 
 
 def _keras_shapes(kind, input_size, hidden_size, reset_after=True):
@@ -156,20 +159,26 @@ def check_tf1_kernel_shape(answer):
 
 @checker
 def check_tf1_forget_bias(answer):
-    """The stored TF1 bias of the forget block when the cells LSTM's b_if + b_hf is 0 (forget_bias=1.0)."""
-    value = as_array(answer, "one number (or the block of equal numbers)")
+    """The stored TF1 bias of the forget block when the cells LSTM's b_if + b_hf is 0.25 (forget_bias=1.0)."""
+    value = as_number(answer, "one number, the bias stored for every unit of the forget block")
     cell = cells.LSTMCell(2, 3, rng=0)
+    h = cell.hidden_size
     cell.bias_ih[...] = 0.0
     cell.bias_hh[...] = 0.0
+    cell.bias_ih[h : 2 * h] = FORGET_BIAS_SUM  # PyTorch's order i, f, g, o: f is the second block
     stored = cells.to_tf1(cell, forget_bias=1.0)["bias"]
-    h = cell.hidden_size
-    expected = stored[2 * h]  # TF1's order i, j, f, o: f is the third block
-    if value.size >= 1 and np.allclose(value, expected, atol=1e-9):
+    expected = float(stored[2 * h])  # TF1's order i, j, f, o: f is the third block
+    if np.isclose(value, expected, rtol=0, atol=1e-9):
         return right("TF1 adds forget_bias each time the cell runs, so the stored bias must make up for it.")
-    if np.allclose(value, -expected, atol=1e-9):
-        return wrong("The sign: TF1 adds forget_bias when it runs; what must be stored so that the sum is 0?")
-    if np.allclose(value, 0.0, atol=1e-9):
-        return wrong("TF1 adds forget_bias = 1 to f's pre-activation at run time, on top of the stored bias.")
+    if np.isclose(value, FORGET_BIAS_SUM, rtol=0, atol=1e-9):
+        return wrong(
+            "Copied as it is, the forget gate gets forget_bias = 1 more than in the cells LSTM: TF1 adds "
+            "it to f's pre-activation at run time, on top of the stored bias."
+        )
+    if np.isclose(value, -expected, rtol=0, atol=1e-9) or np.isclose(value, FORGET_BIAS_SUM + 1, atol=1e-9):
+        return wrong(
+            "The sign: TF1 adds forget_bias when it runs; what must be stored so that the sum is right?"
+        )
     return wrong("Stored bias + forget_bias must equal the cells' b_if + b_hf.")
 
 

@@ -22,6 +22,7 @@ GRU_BIASES = (2 * 3 * 64, 3 * 64)
 # LSTM(28, 128): PyTorch keeps b_ih and b_hh (2 * 512), Keras one bias (512)
 DIFFERENCE = 4 * 128
 # BasicLSTMCell(256) on 300 inputs: kernel (300 + 256, 4 * 256)
+# b_if + b_hf = 0.25 and TF1 adds forget_bias = 1 at run time: store 0.25 - 1
 TF1_KERNEL = (556, 1024)
 
 
@@ -58,7 +59,7 @@ RIGHT = [
     (frameworks.check_gru_bias_counts, GRU_BIASES),
     (frameworks.check_same_units_difference, DIFFERENCE),
     (frameworks.check_tf1_kernel_shape, TF1_KERNEL),
-    (frameworks.check_tf1_forget_bias, -1.0),
+    (frameworks.check_tf1_forget_bias, -0.75),
     (frameworks.check_weight_sets, 1),
     (frameworks.check_gru_kernel_from_torch, keras_to_torch_free_reorder),
 ]
@@ -92,8 +93,10 @@ def test_every_checker_is_tested_and_listed():
         (frameworks.check_tf1_kernel_shape, (300, 1024), "Keras's kernel"),
         (frameworks.check_tf1_kernel_shape, (556, 256), "one gate's block"),
         (frameworks.check_tf1_kernel_shape, (1024, 556), "swapped"),
-        (frameworks.check_tf1_forget_bias, 1.0, "sign"),
-        (frameworks.check_tf1_forget_bias, 0.0, "at run time"),
+        (frameworks.check_tf1_forget_bias, 0.75, "sign"),
+        (frameworks.check_tf1_forget_bias, 1.25, "sign"),
+        (frameworks.check_tf1_forget_bias, 0.25, "at run time"),
+        (frameworks.check_tf1_forget_bias, -1.0, "must equal"),
         (frameworks.check_weight_sets, 35, "time steps"),
         (frameworks.check_weight_sets, 200, "num_units"),
         (frameworks.check_weight_sets, 4, "four gate blocks"),
