@@ -7,22 +7,24 @@ For every signature widget it prints
     including the front end's JavaScript and CSS), target < 300 KB;
   - the time to evaluate the grid when the notebook runs (best and median of 3 builds, each in a
     fresh interpreter);
-  - in Debian's Chromium, the median and 95th percentile time from a slider's input event to the
-    redrawn SVG with layout done (the handler redraws synchronously; the time includes forcing
-    style and layout), over `--moves` moves of every slider, target < 16 ms (one frame), and the
+  - in Debian's Chromium, the median and 95th percentile time from a control's input event (or an
+    option button's click) to the redrawn SVG with layout done (the handler redraws synchronously;
+    the time includes forcing style and layout), over `--moves` moves of every enabled control,
+    target < 16 ms (one frame), and the
     median of the widget's own script time (pick the rows, build and insert the SVG).
 The load average is printed too: on a shared machine it dominates the redraw times.
 The redraw runs on a page that loads the widget's real front end and state with a minimal
 stand-in for the anywidget model (get / set / on / save_changes). With --site it also times the
-widgets on the built site, where the real html-manager and anywidget front end render them.
+widgets on the built site, where the book's loader (frontend/static/widget-loader.js) renders them.
+benchmarks/bench_pages.py measures what a widget page loads and how soon its first control works.
 """
 
 import argparse
 import json
 import os
 import statistics
-import sys
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -56,21 +58,28 @@ await mod.default.render({model, el: document.getElementById("root")});
 window.READY = true;
 </script></body></html>"""
 
-# Moves every slider `moves` times, back and forth over its range; returns the milliseconds per move.
+# Moves every enabled control `moves` times, back and forth over its range (a slider by an input event,
+# a group of option buttons by clicks); returns the milliseconds per move.
 TIME_MOVES = """async ([moves]) => {
   const times = [], scripts = [];
   for (const root of document.querySelectorAll(".uw")) {
-    const inputs = [...root.querySelectorAll("input[type=range]")];
-    for (const input of inputs) {
-      const max = +input.max;
-      if (max < 1) continue;
-      let dir = 1;
+    for (const control of root.querySelectorAll(".uw-ctl")) {
+      const input = control.querySelector("input[type=range]");
+      const options = [...control.querySelectorAll("[role=radio]")];
+      const count = input ? +input.max + 1 : options.length;
+      if (count < 2 || (input && input.disabled) || options.some((b) => b.disabled)) continue;
+      let dir = 1, at = input ? +input.value : options.findIndex((b) => b.getAttribute("aria-checked") === "true");
       for (let m = 0; m < moves; m++) {
-        let v = +input.value + dir;
-        if (v > max || v < 0) { dir = -dir; v = +input.value + dir; }
+        let v = at + dir;
+        if (v >= count || v < 0) { dir = -dir; v = at + dir; }
+        at = v;
         const t0 = performance.now();
-        input.value = String(v);
-        input.dispatchEvent(new Event("input", {bubbles: true}));
+        if (input) {
+          input.value = String(v);
+          input.dispatchEvent(new Event("input", {bubbles: true}));
+        } else {
+          options[v].click();
+        }
         root.getBoundingClientRect();              // force style and layout of the new drawing
         root.querySelector("svg, .uw-line-text")?.getBoundingClientRect();
         times.push(performance.now() - t0);
@@ -118,7 +127,7 @@ def time_redraws(browser, widget, moves, folder):
 
 
 def time_site(browser, site_dir, moves):
-    """Median redraw per page of the built site (real html-manager and anywidget front end)."""
+    """Median redraw per page of the built site (the book's loader and front end)."""
     import functools
     import http.server
     import threading
@@ -153,7 +162,7 @@ def time_site(browser, site_dir, moves):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--moves", type=int, default=40, help="moves per slider (default 40)")
+    parser.add_argument("--moves", type=int, default=40, help="moves per control (default 40)")
     parser.add_argument("--site", type=Path, help="also time the widgets on this built site (_build/html)")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright

@@ -133,7 +133,7 @@ def vanishing_gradients(spectral_radius=0.9, activation="tanh", cell="RNN", sequ
     """
     sliders = [
         Slider("spectral_radius", RADII, "spectral radius \u03c1 of W_hh", ".2f"),
-        Slider("activation", ACTIVATIONS, "activation (plain RNN)"),
+        Slider("activation", ACTIVATIONS, "activation (plain RNN)", disabled_when="note"),
         Slider("cell", CELLS, "cell type"),
         Slider("sequence_length", LENGTHS, "sequence length T", "d"),
     ]
@@ -145,9 +145,9 @@ def vanishing_gradients(spectral_radius=0.9, activation="tanh", cell="RNN", sequ
               else np.full(MAX_LENGTH, np.nan), deps, log=True),
         Field("first", lambda **kw: _all_norms(**kw)[np.arange(len(kw["cell"])), kw["sequence_length"] - 1],
               deps, enc="f64", vectorized=True),
-        Field("note", lambda activation, cell:
-              "" if cell == "RNN" else f"The activation slider changes only the plain RNN; "
-              f"the {cell.split(',')[0]} uses its own sigmoid gates and tanh.", ["activation", "cell"], enc="json"),
+        # why the activation control has no effect ("" where it has one)
+        Field("note", lambda cell: "" if cell == "RNN" else f"No effect here: only the plain RNN uses this "
+              f"activation; the {cell.split(',')[0]} uses its own sigmoid gates and tanh.", ["cell"], enc="json"),
     ]
     panels = [
         line_plot([{"key": "norms", "label": "||dL/dh_(T-k)|| from BPTT", "color": 0},
@@ -156,7 +156,7 @@ def vanishing_gradients(spectral_radius=0.9, activation="tanh", cell="RNN", sequ
                   ylabel="gradient norm", log_y=True, ylim=YLIM, xlim=[0, MAX_LENGTH - 1],
                   title="Gradient reaching earlier steps (log scale)"),
         text(["Gradient reaching the first step (k = T - 1): {first:.3g}, with \u03c1 = {spectral_radius}, "
-              "{cell}, T = {sequence_length}.", {"key": "note"}]),
+              "{cell}, T = {sequence_length}."]),
     ]
     presets = {
         "vanishing (tanh, \u03c1 = 0.9)": {"spectral_radius": 0.9, "activation": "tanh", "cell": "RNN", "sequence_length": 50},

@@ -42,10 +42,13 @@ class Slider:
     """One control: a name, the grid of values it can take, a label and a display format.
 
     `values` are numbers (a numeric slider: a setting between two grid points snaps to the
-    nearer one) or strings (a choice). `fmt` is a format spec for numbers, e.g. ".2f".
+    nearer one) or strings (a choice; two to four of them are drawn as option buttons). `fmt` is a
+    format spec for numbers, e.g. ".2f". `disabled_when` names a JSON field that holds, at every
+    setting of the other sliders, why this control has no effect there ("" where it has one): the
+    page then disables the control and shows the reason.
     """
 
-    def __init__(self, name, values, label=None, fmt=".3g", default=None):
+    def __init__(self, name, values, label=None, fmt=".3g", default=None, disabled_when=None):
         if not isinstance(name, str) or not name.isidentifier():
             raise ValueError(f"slider name must be an identifier string; got {name!r}")
         values = list(values)
@@ -65,6 +68,9 @@ class Slider:
         self.name, self.values, self.fmt = name, values, fmt
         self.label = label if label is not None else name
         self.default_index = 0 if default is None else self.index_of(default)
+        if disabled_when is not None and not isinstance(disabled_when, str):
+            raise ValueError(f"slider {name!r}: disabled_when must be the key of a JSON field; got {disabled_when!r}")
+        self.disabled_when = disabled_when
 
     def display(self, value):
         return format(value, self.fmt) if self.numeric else str(value)
@@ -83,9 +89,12 @@ class Slider:
 
     def spec(self):
         # the starting position is the widget's `index`, so the default is not repeated here
-        return {"name": self.name, "label": self.label,
+        spec = {"name": self.name, "label": self.label,
                 "values": self.values if self.numeric else list(self.values),
                 "display": [self.display(v) for v in self.values]}
+        if self.disabled_when:
+            spec["disabledWhen"] = self.disabled_when
+        return spec
 
 
 class Field:

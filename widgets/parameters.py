@@ -63,7 +63,7 @@ def param_counter(framework="PyTorch", kind="LSTM", input_size=28, hidden_size=1
                    {"key": "layer_biases", "label": "biases", "color": 1}],
                   LAYER_ROWS, title="Per layer and direction"),
         table([{"label": "weights", "key": "layer_weights"}, {"label": "biases", "key": "layer_biases"}],
-              LAYER_ROWS),
+              LAYER_ROWS, row_title="layer, direction"),
     ]
     presets = {
         "d = 28, h = 128 LSTM (PyTorch)": {"framework": "PyTorch", "kind": "LSTM", "input_size": 28,

@@ -130,10 +130,14 @@ def text(lines, title=""):
     return {"kind": "text", "lines": list(lines), "title": title}
 
 
-def table(columns, row_labels, title="", fmt=",.0f"):
+def table(columns, row_labels, title="", fmt=",.0f", row_title=""):
     """columns: list of {label, key} of 1-D numeric fields of equal length; rows whose first
-    column is NaN are hidden. row_labels: a list, or {"key": k} for a JSON field."""
-    return {"kind": "table", "columns": list(columns), "rowLabels": row_labels, "title": title, "fmt": fmt}
+    column is NaN are hidden. row_labels: a list, or {"key": k} for a JSON field; row_title heads
+    their column."""
+    panel = {"kind": "table", "columns": list(columns), "rowLabels": row_labels, "title": title, "fmt": fmt}
+    if row_title:
+        panel["rowTitle"] = row_title
+    return panel
 
 
 # {name} or {name:format spec} in a text panel; widget.js holds the same pattern (a test compares them)
@@ -182,6 +186,8 @@ def build(title, sliders, fields, panels, presets=None, caption="", settings=Non
         if f.key in names:
             raise ValueError(f"field key {f.key!r} is also a slider name; use another key")
         encoded[f.key] = evaluate_field(f, sliders)
+    for s in sliders:
+        _check_disabled_when(s, encoded)
     for panel in panels:
         keys = _check_panel(panel, encoded, names)
         # the sliders the panel depends on, through its fields or directly: a move of any other
@@ -193,6 +199,21 @@ def build(title, sliders, fields, panels, presets=None, caption="", settings=Non
     # a content hash lets a browser test find the state behind a drawing
     spec["id"] = hashlib.sha1(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:12]
     return GridWidget(spec=spec, index=index, sliders=sliders)
+
+
+def _check_disabled_when(slider, fields):
+    key = slider.disabled_when
+    if key is None:
+        return
+    if key not in fields or fields[key]["enc"] != "json":
+        raise ValueError(f"slider {slider.name!r}: disabled_when must name a JSON field; got {key!r}")
+    if slider.name in fields[key]["deps"]:
+        raise ValueError(f"slider {slider.name!r}: its disabled_when field {key!r} must not depend on the "
+                         f"slider itself (a disabled control could never be enabled again)")
+    reasons = fields[key]["rows"]
+    if not all(isinstance(r, str) for r in reasons):
+        raise ValueError(f"slider {slider.name!r}: disabled_when field {key!r} must hold strings "
+                         f"(the reason, or \"\"); got {reasons!r}")
 
 
 def _slider(sliders, name):

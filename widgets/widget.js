@@ -246,10 +246,12 @@ function drawText(p, ctx) {
 function drawTable(p, ctx) {
   const cols = p.columns.map((c) => ctx.get(c.key));
   const labels = Array.isArray(p.rowLabels) ? p.rowLabels : ctx.get(p.rowLabels.key);
-  let out = `<table class="uw-table"><thead><tr><th></th>${p.columns.map((c) => `<th>${esc(c.label)}</th>`).join("")}</tr></thead><tbody>`;
+  // The corner names the row labels (or stays an empty data cell): a table header is never empty.
+  const corner = p.rowTitle ? `<th scope="col">${esc(p.rowTitle)}</th>` : "<td></td>";
+  let out = `<table class="uw-table"><thead><tr>${corner}${p.columns.map((c) => `<th scope="col">${esc(c.label)}</th>`).join("")}</tr></thead><tbody>`;
   for (let r = 0; r < cols[0].length; r++) {
     if (Number.isNaN(cols[0][r])) continue;
-    out += `<tr><th>${esc(labels[r] ?? "")}</th>${cols.map((c, j) => `<td data-key="${esc(p.columns[j].key)}" data-v="${c[r]}">${fmt(c[r], p.fmt)}</td>`).join("")}</tr>`;
+    out += `<tr><th scope="row">${esc(labels[r] ?? "")}</th>${cols.map((c, j) => `<td data-key="${esc(p.columns[j].key)}" data-v="${c[r]}">${fmt(c[r], p.fmt)}</td>`).join("")}</tr>`;
   }
   return out + "</tbody></table>";
 }
@@ -290,6 +292,25 @@ const RENDERERS = { bars: drawBars,  line: drawLine, heatmap: drawHeatmap, diagr
 
 // --- the widget --------------------------------------------------------------------------
 
+// A choice among 2 to 4 named options is a group of option buttons (radio semantics); numbers and
+// longer lists are sliders. Both set the same grid index.
+const MAX_OPTIONS = 4;
+const isChoice = (s) => s.values.length >= 2 && s.values.length <= MAX_OPTIONS && s.values.some((v) => typeof v === "string");
+
+function controlHtml(s, k, id, at) {
+  const why = `<span class="uw-why" id="${id}-w${k}" hidden></span>`;
+  if (isChoice(s)) {
+    const options = s.display.map((shown, j) => `<button type="button" role="radio" data-option="${j}" ` +
+      `aria-checked="${j === at}" tabindex="${j === at ? 0 : -1}">${esc(shown)}</button>`).join("");
+    return `<div class="uw-ctl uw-choice" data-name="${esc(s.name)}"><span class="uw-label" id="${id}-l${k}">${esc(s.label)}</span>` +
+      `<div class="uw-options" role="radiogroup" aria-labelledby="${id}-l${k}" aria-describedby="${id}-w${k}">${options}</div>${why}</div>`;
+  }
+  return `<div class="uw-ctl" data-name="${esc(s.name)}"><label for="${id}-s${k}">${esc(s.label)}</label>` +
+    `<input type="range" id="${id}-s${k}" name="${esc(s.name)}" min="0" max="${s.values.length - 1}" step="1" value="${at}" ` +
+    `aria-describedby="${id}-w${k}"${s.values.length < 2 ? " disabled" : ""}>` +
+    `<output for="${id}-s${k}" id="${id}-o${k}"></output>${why}</div>`;
+}
+
 function render({ model, el }) {
   const spec = model.get("spec");
   const sliders = spec.sliders;
@@ -317,13 +338,7 @@ function render({ model, el }) {
   root.dataset.spec = spec.id || "";
   let html = spec.title ? `<div class="uw-title">${esc(spec.title)}</div>` : "";
   if (spec.caption) html += `<div class="uw-caption">${esc(spec.caption)}</div>`;
-  html += `<div class="uw-controls">`;
-  sliders.forEach((s, k) => {
-    html += `<div class="uw-ctl"><label for="${id}-s${k}">${esc(s.label)}</label>` +
-      `<input type="range" id="${id}-s${k}" name="${esc(s.name)}" min="0" max="${s.values.length - 1}" step="1" value="${index[k]}" ${s.values.length < 2 ? "disabled" : ""}>` +
-      `<output for="${id}-s${k}" id="${id}-o${k}"></output></div>`;
-  });
-  html += `</div>`;
+  html += `<div class="uw-controls">` + sliders.map((s, k) => controlHtml(s, k, id, index[k])).join("") + `</div>`;
   if (spec.presets.length) {
     html += `<div class="uw-presets" role="group" aria-label="presets"><span>Presets:</span>` +
       spec.presets.map((p, k) => `<button type="button" data-preset="${k}">${esc(p.label)}</button>`).join("") + `</div>`;
@@ -336,20 +351,39 @@ function render({ model, el }) {
   const panelDeps = spec.panels.map((p) => new Set(p.deps));
   const lastHtml = spec.panels.map(() => null);
 
-  const inputs = sliders.map((s, k) => root.querySelector(`#${id}-s${k}`));
+  const controls = [...root.querySelectorAll(".uw-ctl")];
+  const inputs = sliders.map((s, k) => root.querySelector(`#${id}-s${k}`));  // null for a choice
+  const options = controls.map((c) => [...c.querySelectorAll("[role=radio]")]);
   const outputs = sliders.map((s, k) => root.querySelector(`#${id}-o${k}`));
+  const whys = sliders.map((s, k) => root.querySelector(`#${id}-w${k}`));
   const draws = [...root.querySelectorAll(".uw-draw")];
+
+  // A control with no effect in the current setting is disabled, and says why (a JSON field from Python).
+  function showControl(s, k) {
+    const shown = s.display[index[k]];
+    ctx.sliderValue[s.name] = shown;
+    const why = s.disabledWhen ? ctx.get(s.disabledWhen) : "";
+    whys[k].textContent = why;
+    whys[k].hidden = !why;
+    controls[k].classList.toggle("uw-off", !!why);
+    if (inputs[k]) {
+      if (inputs[k].value !== String(index[k])) inputs[k].value = String(index[k]);
+      inputs[k].setAttribute("aria-valuetext", shown);
+      inputs[k].disabled = !!why || s.values.length < 2;
+      outputs[k].textContent = shown;
+    } else {
+      options[k].forEach((b, j) => {
+        b.setAttribute("aria-checked", String(j === index[k]));
+        b.tabIndex = j === index[k] ? 0 : -1;
+        b.disabled = !!why;
+      });
+    }
+  }
 
   // changed: the index of the slider that moved, or undefined to consider every panel
   function draw(changed) {
     const t0 = performance.now();
-    sliders.forEach((s, k) => {
-      const shown = s.display[index[k]];
-      ctx.sliderValue[s.name] = shown;
-      if (inputs[k].value !== String(index[k])) inputs[k].value = String(index[k]);
-      inputs[k].setAttribute("aria-valuetext", shown);
-      outputs[k].textContent = shown;
-    });
+    sliders.forEach(showControl);
     spec.panels.forEach((p, k) => {
       if (changed !== undefined && !panelDeps[k].has(changed)) return;
       try {
@@ -371,12 +405,31 @@ function render({ model, el }) {
   }
 
   inputs.forEach((input, k) => {
+    if (!input) return;
     input.addEventListener("input", () => {
       index[k] = +input.value;
       commit(k);
     });
     // JupyterLab would otherwise take the arrow keys for notebook navigation.
     input.addEventListener("keydown", (e) => e.stopPropagation());
+  });
+  options.forEach((buttons, k) => {
+    const choose = (j, focus) => {
+      if (index[k] !== j) { index[k] = j; commit(k); }
+      if (focus) buttons[j].focus();
+    };
+    buttons.forEach((b, j) => {
+      b.addEventListener("click", () => choose(j, false));
+      // Radio semantics: the arrows move the choice (and the focus) around the group.
+      b.addEventListener("keydown", (e) => {
+        const n = buttons.length;
+        const next = { ArrowRight: j + 1, ArrowDown: j + 1, ArrowLeft: j - 1, ArrowUp: j - 1, Home: 0, End: n - 1 }[e.key];
+        e.stopPropagation();
+        if (next === undefined) return;
+        e.preventDefault();
+        choose((next + n) % n, true);
+      });
+    });
   });
   root.querySelectorAll("button[data-preset]").forEach((b) => {
     b.addEventListener("click", () => {

@@ -1,21 +1,27 @@
-"""Every widget on every page of the built site moves, offline, and draws what Python computed.
+"""Every widget on every page of the built site works offline and draws what Python computed.
 
-For each page whose embedded widget state holds widgets.GridWidget models, the test opens the
-page with the network blocked, then for every widget: moves every slider with an input event
-and again with the keyboard (focus + ArrowRight, or ArrowLeft at the end), presses every preset,
-and after each move compares what the SVG and text show (data-* attributes written by the
-renderers) with the state decoded in Python by widgets.grid.decode_field, which indexes the
-grid exactly as the front end does. It counts the sliders it moved and fails on any console error.
+The static site shows widgets with the book's own loader (frontend/static/widget-loader.js), which
+runs widgets/widget.js, the same front end Jupyter runs. For each page whose embedded widget state
+holds widgets.GridWidget models, the test opens the page with the network blocked, then for every
+widget: moves every control by pointer (an input event on a slider, a click on an option button)
+and by keyboard (arrows on a slider; arrows around a group of option buttons, which wrap), presses
+every preset, and after each move compares what the SVG and text show (data-* attributes written
+by the renderers) with the state decoded in Python by widgets.grid.decode_field, which indexes the
+grid exactly as the front end does. A control that the state says has no effect in the current
+setting must be disabled, show the reason, and truly change nothing. It fails on any console
+error or outside request. At phone width (390 px) no widget or saved progress bar may be wider
+than the column, and every widget control must be at least 44 px tall.
 """
 
 import json
 import os
 import re
+from html import unescape
 from pathlib import Path
 
 import numpy as np
-import pytest
 
+from frontend.unrolled_widgets import SCRIPT, classic_script, front_end
 from widgets.grid import decode_field
 from widgets.view import PLACEHOLDER
 
@@ -123,11 +129,86 @@ def snapshot(root):
     return root.evaluate("(r) => [...r.querySelectorAll('.uw-draw')].map((d) => d.innerHTML).join('\\n')")
 
 
-def test_every_slider_of_every_widget_moves_offline_and_draws_the_stored_values(site_dir, open_page):
+def test_pages_share_one_copy_of_the_widget_front_end(site_dir):
+    """frontend/unrolled_widgets.py: the states name the site's copy of widgets/widget.js and .css
+    instead of carrying them; the copy is the current front end; only widget pages load the loader."""
+    esm, css, version = front_end()
+    assert (site_dir / "_static" / SCRIPT).read_text() == classic_script(esm, css, version)
+    pages = grid_widget_pages(site_dir)
+    assert pages
+    for path in pages:
+        html = (site_dir / path).read_text(encoding="utf-8")
+        models = json.loads(STATE.search(html).group(1))["state"]
+        for model in models.values():
+            if model["model_name"] == "AnyModel":
+                state = model["state"]
+                assert "_esm" not in state and "_css" not in state, f"{path}: a widget still carries its front end"
+                assert state["_unrolled_front_end"] == version, path
+        assert "require.js" not in html and "embed-amd.js" not in html, f"{path} still loads the widget manager"
+        assert html.index(SCRIPT) < html.index("widget-loader.js"), path
+    for path in site_dir.rglob("*.html"):
+        html = path.read_text(encoding="utf-8")
+        if "widget-state+json" not in html:
+            assert "widget-loader.js" not in html and SCRIPT not in html, f"{path} has no widget but loads their code"
+
+
+def saved_progress_bars(site_dir):
+    """{page: [(texts of the HTML parts, value, max) per saved tqdm bar, in view order]}."""
+    pages = {}
+    for path in sorted(site_dir.rglob("*.html")):
+        html = path.read_text(encoding="utf-8", errors="replace")
+        match = STATE.search(html)
+        if not match:
+            continue
+        models = json.loads(match.group(1))["state"]
+        bars = []
+        for view in VIEW.findall(html):
+            model = models.get(json.loads(view)["model_id"])
+            if not model or model["model_name"] != "HBoxModel":
+                continue
+            parts = [models[ref.removeprefix("IPY_MODEL_")] for ref in model["state"]["children"]]
+            texts = [p["state"]["value"] for p in parts if p["model_name"] == "HTMLModel"]
+            progress = [p["state"] for p in parts if p["model_name"] == "FloatProgressModel"]
+            bars.append((texts, progress[0]["value"], progress[0]["max"]))
+        if bars:
+            pages[path.relative_to(site_dir).as_posix()] = bars
+    return pages
+
+
+def test_saved_progress_bars_show_their_final_text_and_bar(site_dir, open_page):
+    pages = saved_progress_bars(site_dir)
+    assert pages, "no page saves a tqdm progress bar"
+    for path, bars in pages.items():
+        site_page = open_page(path)
+        rows = site_page.page.evaluate("""() => [...document.querySelectorAll('.uw-host > .uw-saved-row')].map((row) => ({
+          texts: [...row.querySelectorAll('span')].map((s) => s.textContent),
+          value: row.querySelector('progress').value, max: row.querySelector('progress').max}))""")
+        assert len(rows) == len(bars), f"{path}: {len(bars)} bars saved, {len(rows)} shown"
+        for row, (texts, value, maximum) in zip(rows, bars):
+            # tqdm's figure spaces become plain ones, so the line can wrap; entities are decoded
+            want = [unescape(t).replace("\u2007", " ") for t in texts if t]
+            assert row["texts"] == want, path
+            assert (row["value"], row["max"]) == (value, maximum), path
+        site_page.assert_clean()
+
+
+def _no_effect(spec, index, k):
+    """True if no setting of control k changes what any panel shows at `index`."""
+    shown = expected_panels(spec, index)
+    return all(_same(shown, expected_panels(spec, index[:k] + [j] + index[k + 1:]))
+               for j in range(len(spec["sliders"][k]["values"])))
+
+
+def _reason(spec, slider, index):
+    key = slider.get("disabledWhen")
+    return decode_field(spec["fields"][key], spec["sliders"], index) if key else ""
+
+
+def test_every_control_of_every_widget_moves_offline_and_draws_the_stored_values(site_dir, open_page):
     pages = grid_widget_pages(site_dir)
     assert pages, f"no page under {site_dir} embeds a widgets.GridWidget"
     SCREENS.mkdir(parents=True, exist_ok=True)
-    moved = keyboard = presses = widgets_seen = expected_sliders = 0
+    moved = keyboard = presses = widgets_seen = expected_controls = disabled = choices = single = 0
     for path, (views, grid) in pages.items():
         site_page = open_page(path)
         page = site_page.page
@@ -144,33 +225,68 @@ def test_every_slider_of_every_widget_moves_offline_and_draws_the_stored_values(
             widgets_seen += 1
             name = f"{Path(path).stem}-{n}"
             root.screenshot(path=str(SCREENS / f"{name}-before.png"))
-            inputs = root.query_selector_all("input[type=range]")
-            assert len(inputs) == len(spec["sliders"]), where
-            expected_sliders += len(inputs)
-            for k, (slider, element) in enumerate(zip(spec["sliders"], inputs)):
-                label = root.query_selector(f"label[for='{element.get_attribute('id')}']")
-                assert label is not None and label.inner_text().strip() == slider["label"], f"{where}: slider {k} label"
+            controls = root.query_selector_all(".uw-ctl")
+            assert [c.get_attribute("data-name") for c in controls] == [s["name"] for s in spec["sliders"]], where
+            expected_controls += len(controls)
+            for k, (slider, control) in enumerate(zip(spec["sliders"], controls)):
                 size = len(slider["values"])
+                is_choice = 2 <= size <= 4 and any(isinstance(v, str) for v in slider["values"])
+                radios = control.query_selector_all("[role=radio]")
+                element = control.query_selector("input[type=range]")
+                if is_choice:
+                    # named options: a labelled group of option buttons, one checked, no slider
+                    assert element is None and len(radios) == size, f"{where}: {slider['name']} should be option buttons"
+                    group = control.query_selector("[role=radiogroup]")
+                    label = root.query_selector(f"#{group.get_attribute('aria-labelledby')}")
+                    assert [r.inner_text().strip().lstrip("\u2713").strip() for r in radios] == slider["display"]
+                    assert [r.get_attribute("aria-checked") for r in radios] == \
+                        ["true" if j == index[k] else "false" for j in range(size)], f"{where}: {slider['name']}"
+                    choices += 1
+                else:
+                    label = root.query_selector(f"label[for='{element.get_attribute('id')}']")
+                assert label is not None and label.inner_text().strip() == slider["label"], f"{where}: control {k} label"
                 if size < 2:
+                    single += 1
                     continue
-                # 1. an input event, as a mouse drag sends
+                why = _reason(spec, slider, index)
+                shown_why = control.query_selector(".uw-why")
+                if why:
+                    # no effect in this setting: disabled, saying why, and truly without effect
+                    assert shown_why.is_visible() and shown_why.inner_text() == why, f"{where}: {slider['name']}"
+                    assert all(r.is_disabled() for r in radios) if is_choice else element.is_disabled(), where
+                    assert _no_effect(spec, index, k), f"{where}: {slider['name']} is disabled but would change a panel"
+                    disabled += 1
+                    continue
+                assert not shown_why.is_visible(), f"{where}: {slider['name']} says it has no effect"
+                # 1. a pointer: an input event, as a drag sends, or a click on another option
                 before, old = snapshot(root), index[k]
                 index[k] = old + 1 if old + 1 < size else old - 1
-                element.evaluate("(e, v) => { e.value = String(v); e.dispatchEvent(new Event('input', {bubbles: true})); }",
-                                 index[k])
+                if is_choice:
+                    radios[index[k]].click()
+                else:
+                    element.evaluate("(e, v) => { e.value = String(v); e.dispatchEvent(new Event('input', {bubbles: true})); }",
+                                     index[k])
                 assert root.get_attribute("data-index") == ",".join(map(str, index)), where
-                check_drawing(root, spec, index, f"{where}, slider {slider['name']} -> {index[k]}")
+                check_drawing(root, spec, index, f"{where}, {slider['name']} -> {index[k]}")
                 if not _same(expected_panels(spec, index), expected_panels(spec, index[:k] + [old] + index[k + 1:])):
                     assert snapshot(root) != before, f"{where}: moving {slider['name']} did not change the drawing"
-                assert element.get_attribute("aria-valuetext") == slider["display"][index[k]]
+                if is_choice:
+                    assert radios[index[k]].get_attribute("aria-checked") == "true", where
+                else:
+                    assert element.get_attribute("aria-valuetext") == slider["display"][index[k]]
                 moved += 1
-                # 2. the keyboard
-                element.focus()
-                key, step = ("ArrowRight", 1) if index[k] + 1 < size else ("ArrowLeft", -1)
+                # 2. the keyboard: arrows on the slider, or around the group of options (wrapping)
+                (radios[index[k]] if is_choice else element).focus()
+                if is_choice:
+                    key, target = "ArrowRight", (index[k] + 1) % size
+                else:
+                    key, target = ("ArrowRight", index[k] + 1) if index[k] + 1 < size else ("ArrowLeft", index[k] - 1)
                 page.keyboard.press(key)
-                index[k] += step
+                index[k] = target
                 assert root.get_attribute("data-index") == ",".join(map(str, index)), f"{where}: {key} on {slider['name']}"
                 check_drawing(root, spec, index, f"{where}, {key} on {slider['name']}")
+                if is_choice:
+                    assert page.evaluate("() => document.activeElement.getAttribute('aria-checked')") == "true"
                 keyboard += 1
             root.screenshot(path=str(SCREENS / f"{name}-after.png"))
             names = [s["name"] for s in spec["sliders"]]
@@ -181,10 +297,45 @@ def test_every_slider_of_every_widget_moves_offline_and_draws_the_stored_values(
                 assert root.get_attribute("data-index") == ",".join(map(str, index)), f"{where}: preset {p['label']}"
                 check_drawing(root, spec, index, f"{where}, preset {p['label']}")
                 presses += 1
+            # every control, enabled or not, says whether it has an effect in the setting reached
+            for k, (slider, control) in enumerate(zip(spec["sliders"], controls)):
+                why = _reason(spec, slider, index)
+                assert control.query_selector(".uw-why").inner_text() == why, f"{where}: {slider['name']} after presets"
         site_page.assert_clean()
-    print(f"\n{len(pages)} pages, {widgets_seen} widgets, {moved} sliders moved by input events, "
-          f"{keyboard} by the keyboard, {presses} presets pressed (of {expected_sliders} sliders)")
-    assert moved == keyboard == expected_sliders > 0
+    print(f"\n{len(pages)} pages, {widgets_seen} widgets, {moved} controls moved by pointer, {keyboard} by the "
+          f"keyboard, {choices} groups of option buttons, {disabled} disabled with a reason, {presses} presets "
+          f"pressed (of {expected_controls} controls)")
+    assert moved == keyboard > 0 and choices > 0
+    assert moved + disabled + single == expected_controls
+
+
+def test_widgets_and_saved_progress_bars_fit_a_phone_column_with_finger_sized_controls(site_dir, open_page):
+    """At 390 px, no widget or saved progress bar is wider than the column, and every control of a
+    widget is at least 44 px tall."""
+    pages = grid_widget_pages(site_dir)
+    for path in pages:
+        site_page = open_page(path)
+        page = site_page.page
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.wait_for_function("() => document.querySelectorAll('.uw').length > 0")
+        report = page.evaluate("""() => {
+          const column = document.querySelector('article').getBoundingClientRect();
+          return [...document.querySelectorAll('.uw-host')].map((host) => {
+            const box = host.getBoundingClientRect();
+            return {
+              kind: host.querySelector('.uw') ? 'widget' : 'saved',
+              overflow: Math.max(host.scrollWidth - host.clientWidth, box.right - column.right),
+              small: [...host.querySelectorAll('.uw input, .uw button')].map((c) => c.getBoundingClientRect())
+                .filter((r) => r.width && r.height < 44).length,
+            };
+          });
+        }""")
+        assert report, f"{path}: nothing drawn"
+        for n, r in enumerate(report):
+            assert r["overflow"] <= 1, f"{path} output {n} ({r['kind']}) is wider than the phone column: {r}"
+            assert r["small"] == 0, f"{path} output {n}: {r['small']} controls shorter than 44 px"
+        site_page.screenshot(f"phone-{Path(path).stem}")
+        site_page.assert_clean()
 
 
 def _same(a, b):
@@ -193,3 +344,4 @@ def _same(a, b):
         return True
     except AssertionError:
         return False
+

@@ -204,3 +204,33 @@ def test_memoized_runs_once_per_distinct_argument_values():
     run(np.arange(3.0), kind="b")
     run(np.arange(4.0), kind="a")
     assert len(calls) == 3
+
+
+def test_a_control_can_say_when_it_has_no_effect():
+    s = [Slider("a", A_VALUES, "amplitude", ".2f", disabled_when="a_off"), Slider("kind", KINDS, "kind")]
+    fields = [Field("y", curve, ["a", "kind"]),
+              Field("a_off", lambda kind: "no effect: the zero curve has no amplitude" if kind == "zero" else "",
+                    ["kind"], enc="json")]
+    w = build("t", s, fields, [line_plot([{"key": "y", "label": "y"}], list(range(7)))])
+    assert w.spec["sliders"][0]["disabledWhen"] == "a_off" and "disabledWhen" not in w.spec["sliders"][1]
+    w.set(kind="zero")
+    assert w.field("a_off").startswith("no effect")
+    w.set(kind="sin")
+    assert w.field("a_off") == ""
+
+
+@pytest.mark.parametrize("disabled_when, fields, message", [
+    ("nope", [], "disabled_when must name a JSON field; got 'nope'"),
+    ("num", [Field("num", lambda kind: 1.0, ["kind"])], "disabled_when must name a JSON field; got 'num'"),
+    ("self", [Field("self", lambda a: "", ["a"], enc="json")], "must not depend on the slider itself"),
+    ("flag", [Field("flag", lambda kind: kind == "zero", ["kind"], enc="json")], "must hold strings"),
+])
+def test_a_bad_disabled_when_is_named(disabled_when, fields, message):
+    s = [Slider("a", A_VALUES, disabled_when=disabled_when), Slider("kind", KINDS)]
+    with pytest.raises(ValueError, match=message):
+        build("t", s, fields, [])
+
+
+def test_a_table_heads_its_row_labels_only_when_asked():
+    assert "rowTitle" not in table([{"label": "c", "key": "col"}], ["one"])
+    assert table([{"label": "c", "key": "col"}], ["one"], row_title="layer")["rowTitle"] == "layer"

@@ -188,6 +188,23 @@ def test_gated_cells_have_no_bound_drawn(vanishing_widget):
     assert "only the plain RNN" in vanishing_widget.field("note")
 
 
+@pytest.mark.parametrize("cell", gradients.CELLS)
+def test_the_activation_control_is_disabled_exactly_where_it_has_no_effect(vanishing_widget, cell):
+    # the page disables "activation (plain RNN)" while the note says why; then no field may move with it
+    vanishing_widget.set(cell=cell, spectral_radius=1.1, sequence_length=20)
+    drawn = {}
+    for activation in gradients.ACTIVATIONS:
+        vanishing_widget.set(activation=activation)
+        drawn[activation] = [vanishing_widget.field(k) for k in ("norms", "bound", "first")]
+    same = all(_equal(drawn["tanh"], d) for d in drawn.values())
+    assert same == (vanishing_widget.field("note") != ""), (cell, vanishing_widget.field("note"))
+    assert (vanishing_widget.spec["sliders"][1]["disabledWhen"], cell == "RNN") == ("note", same is False)
+
+
+def _equal(a, b):
+    return all(np.array_equal(x, y, equal_nan=True) for x, y in zip(a, b))
+
+
 def test_edge_values_spectral_radius_0_and_length_1(vanishing_widget):
     with warnings.catch_warnings():
         warnings.simplefilter("error")

@@ -1,0 +1,128 @@
+"""What a reader's browser loads per page, and how soon a widget page's first control works.
+
+    .venv/bin/python benchmarks/bench_pages.py [--site _build/html] [--repeat 3] [--width 1280]
+
+Serves the built site on localhost (plain http.server, no compression) and opens every page of
+_toc.yml in Debian's Chromium with every outside request blocked, one fresh browser context per
+visit (empty cache). For each page it prints
+  - bytes loaded: the uncompressed bodies of every response (HTML, scripts, styles, fonts, images),
+    and how many of them belong to the widget front end (the loader, require.js, the widget manager);
+  - on pages with widgets, the time from navigation start to the first working control: a script
+    injected before the page's own watches for the first widget control and, as soon as it exists,
+    moves it (an input event on a slider, a click on an option button) and checks that the widget
+    took the new setting (its data-index changes). Median and best of --repeat visits.
+The load average is printed too: on a shared machine it dominates the timings. Targets (issue 15):
+at most 2 MB per page, first control within 0.5 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import os
+import statistics
+import sys
+import threading
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+from tests.site.conftest import CHROMIUM, CHROMIUM_ARGS, _QuietHandler  # noqa: E402
+from tests.site.toc import toc_files  # noqa: E402
+
+WIDGET_FILES = ("widget-loader.js", "unrolled-widget.js", "require.js", "embed-amd.js",
+                "widget-manager-setup.js", "anywidget/index.js")
+
+# Runs before any script of the page. Polls each frame for the first control of a book widget, moves
+# it once it exists, and records when the widget answered (window.__firstControl, ms since navigation).
+FIRST_CONTROL = """(() => {
+  function attempt() {
+    const root = document.querySelector(".uw");
+    const control = root && root.querySelector(
+      "input[type=range]:not(:disabled), [role=radio]:not([aria-checked=true]):not(:disabled)");
+    if (control) {
+      const before = root.dataset.index;
+      if (control.type === "range") {
+        control.value = String(+control.value > 0 ? +control.value - 1 : +control.value + 1);
+        control.dispatchEvent(new Event("input", {bubbles: true}));
+      } else {
+        control.click();
+      }
+      if (root.dataset.index !== before) { window.__firstControl = performance.now(); return; }
+    }
+    requestAnimationFrame(attempt);
+  }
+  requestAnimationFrame(attempt);
+})();"""
+
+
+def serve(site: Path):
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/"
+
+
+def visit(browser, base: str, page_name: str, width: int, has_widgets: bool):
+    """(bytes loaded, bytes of the widget front end, first-control ms or None) for one fresh visit."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(120_000)
+    responses = []
+    inside = (base, "data:", "blob:")
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(inside)
+               else route.abort())
+    page.on("response", lambda response: responses.append(response))
+    if has_widgets:
+        page.add_init_script(FIRST_CONTROL)
+    page.goto(f"{base}{page_name}.html", wait_until="load")
+    first = None
+    if has_widgets:
+        page.wait_for_function("() => window.__firstControl !== undefined", timeout=60_000)
+        first = page.evaluate("() => window.__firstControl")
+    page.wait_for_load_state("networkidle")
+    total = widget = 0
+    for response in responses:
+        if not response.ok or response.url.startswith(("data:", "blob:")):
+            continue
+        size = len(response.body())
+        total += size
+        if response.url.split("?")[0].endswith(WIDGET_FILES):
+            widget += size
+    context.close()
+    return total, widget, first
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--site", type=Path, default=REPO / "_build" / "html", help="the built site")
+    parser.add_argument("--repeat", type=int, default=3, help="visits per widget page for the timing")
+    parser.add_argument("--width", type=int, default=1280, help="viewport width in CSS pixels")
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    server, base = serve(args.site)
+    print(f"site {args.site}, viewport {args.width} px, load average before: {os.getloadavg()[0]:.1f} "
+          f"on {os.cpu_count()} CPUs")
+    print(f"{'page':<32}{'KB loaded':>11}{'of which widget JS':>20}{'first control ms (median, best)':>34}")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for page_name in toc_files():
+            html = (args.site / f"{page_name}.html").read_text(errors="replace")
+            has_widgets = "widget-view+json" in html and '"AnyModel"' in html
+            visits = [visit(browser, base, page_name, args.width, has_widgets)
+                      for _ in range(args.repeat if has_widgets else 1)]
+            total, widget, _ = visits[0]
+            times = [v[2] for v in visits if v[2] is not None]
+            timing = f"{statistics.median(times):>12.0f}, {min(times):.0f}" if times else ""
+            print(f"{page_name:<32}{total / 1000:>11.0f}{widget / 1000:>20.0f}{timing:>26}")
+            sys.stdout.flush()
+        browser.close()
+    server.shutdown()
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()

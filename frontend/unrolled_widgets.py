@@ -1,0 +1,90 @@
+"""The book's widgets on the static site: their front end is served once, as a plain script.
+
+A saved anywidget state holds its front end: `_esm` (widgets/widget.js, about 21 KB) and `_css`
+(widgets/widget.css, 5 KB), the same text for every widget of the book, so a page with five widgets
+carried it five times. As each page is written, a model whose `_esm` and `_css` are exactly the
+book's current files is saved without them and names the site's copy instead
+(`_unrolled_front_end`: a hash of the two files). The copy, `_static/unrolled-widget.js`, is the
+module wrapped as a classic script that sets `window.unrolledWidget = {version, css, render}`:
+loaded with `defer` just before frontend/static/widget-loader.js, it lets the loader draw every
+widget before the page's DOMContentLoaded, before MathJax starts typesetting, without fetching a
+module (which a page opened from file:// could not do). A state saved with other front-end text (a
+notebook executed before widget.js changed, or another anywidget) keeps its own, and still works.
+Jupyter, Colab and Binder are untouched: there the widget is a live anywidget with its `_esm`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+WIDGETS = Path(__file__).resolve().parents[1] / "widgets"
+STATE_TYPE = "application/vnd.jupyter.widget-state+json"
+MARKER = "_unrolled_front_end"
+SCRIPT = "unrolled-widget.js"
+
+
+def front_end() -> tuple[str, str, str]:
+    """(widget.js text, widget.css text, a hash of the two: the version named in the states)."""
+    esm = (WIDGETS / "widget.js").read_text(encoding="utf-8")
+    css = (WIDGETS / "widget.css").read_text(encoding="utf-8")
+    return esm, css, hashlib.sha1((esm + "\0" + css).encode()).hexdigest()[:10]
+
+
+EXPORT = "export default { render };"
+
+
+def classic_script(esm: str, css: str, version: str) -> str:
+    """widget.js as a classic script: it has no imports and exports only `render`, as its last line."""
+    body = esm.rstrip()
+    if not body.endswith(EXPORT) or body.count("export ") != 1 or "\nimport " in body:
+        raise ValueError(f"widgets/widget.js must end with {EXPORT!r} and have no other import or export")
+    body = body[: -len(EXPORT)]
+    head = f"// widgets/widget.js and .css as a classic script, {version} (frontend/unrolled_widgets.py)\n"
+    tail = f"return {{ version: {json.dumps(version)}, css: {json.dumps(css)}, render: render }};\n"
+    return f"{head}window.unrolledWidget = (function () {{\n\"use strict\";\n{body}\n{tail}}})();\n"
+
+
+def shared_front_end(state: dict, esm: str, css: str, name: str) -> int:
+    """Drop the book's front end from every model of a saved widget state that carries it; return how many."""
+    count = 0
+    for model in state.get("state", {}).values():
+        saved = model.get("state", {})
+        if model.get("model_name") == "AnyModel" and saved.get("_esm") == esm and saved.get("_css") == css:
+            del saved["_esm"], saved["_css"]
+            saved[MARKER] = name
+            count += 1
+    return count
+
+
+def slim_widget_state(app, pagename, templatename, context, doctree) -> None:
+    scripts = context.get("script_files") or []
+    esm, css, name = front_end()
+    for k, script in enumerate(scripts):
+        attributes = getattr(script, "attributes", {})
+        if attributes.get("type") != STATE_TYPE or "body" not in attributes:
+            continue
+        state = json.loads(attributes["body"].replace("<\\/script>", "</script>"))
+        if shared_front_end(state, esm, css, name):
+            body = json.dumps(state).replace("</script>", "<\\/script>")
+            # Sphinx's script objects are immutable: put a new one in this page's list
+            attributes = {**attributes, "body": body}
+            scripts[k] = type(script)(script.filename, priority=script.priority, **attributes)
+
+
+def write_front_end(app) -> None:
+    """Write _static/unrolled-widget.js before the pages, so that Sphinx versions its URL like the others."""
+    if app.builder.format != "html":
+        return
+    static = Path(app.outdir) / "_static"
+    static.mkdir(parents=True, exist_ok=True)
+    (static / SCRIPT).write_text(classic_script(*front_end()), encoding="utf-8")
+
+
+def setup(app) -> dict[str, Any]:
+    # after myst-nb has put the page's widget state among its scripts (its handler runs at 500)
+    app.connect("html-page-context", slim_widget_state, priority=950)
+    app.connect("builder-inited", write_front_end)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
