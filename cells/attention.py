@@ -7,7 +7,8 @@ matrix of outputs a recurrent layer returns). For every decoder state q_t, the q
                    e_{t,s} = v . tanh(W_q q_t + W_m m_s)                "additive"  (Bahdanau et al. 2014)
     softmax        a_{t,s} = exp(e_{t,s}) / sum_s' exp(e_{t,s'})        over the encoder's steps s
     weighted sum   c_t = sum_s a_{t,s} m_s                              the context vector
-    combine        h~_t = tanh(W_c [c_t; q_t] + b_c)                    attentional state (Luong et al. 2015)
+    combine        h~_t = tanh(W_c [c_t; q_t] + b_c)                    attentional state (Luong et al. 2015,
+                                                                        who leave out b_c)
 
 The weights a_{t,1..S} are positive and sum to 1: where the decoder looks at step t.
 Backward, given dL/dh~_t (u = W_c [c_t; q_t] + b_c):
