@@ -113,11 +113,13 @@ def gru_gates(reset=1.0, update=0.5, recurrent_weight=1.0):
               "Largest gap between the GRU and the plain RNN: {gap:.3g}  "
               "(zero when r = 1 and z = 0: PyTorch's convention; texts that swap z and 1 - z need z = 1)"]),
     ]
+    # What the GRU chapter asks the reader to try: keep the memory, overwrite it from the input alone,
+    # reset the candidate while the state fades by z, and the setting that is exactly a plain RNN.
     presets = {
+        "keep": {"update": 1.0},
+        "overwrite": {"reset": 0.0, "update": 0.0},
+        "reset": {"reset": 0.0, "update": 0.7},
         "plain RNN": {"reset": 1.0, "update": 0.0},
-        "hold": {"update": 1.0},
-        "leaky average": {"reset": 0.0, "update": 0.7},
-        "no recurrence": {"reset": 0.0, "update": 0.0},
     }
     settings = {"reset": reset, "update": update, "recurrent_weight": recurrent_weight}
     return build("GRU gates, set by hand", sliders, fields, panels, presets,

@@ -151,6 +151,33 @@ def test_gru_update_gate_1_holds_the_initial_state(gru_widget):
     assert np.all(gru_widget.field("h") == 0.0)
 
 
+@pytest.mark.parametrize("w", [-1.5, 1.0])
+def test_gru_presets_do_what_the_chapter_says(gru_widget, w):
+    """keep, overwrite, reset, plain RNN: each checked against the update rule written out here."""
+    presets = {p["label"]: p["index"] for p in gru_widget.spec["presets"]}
+    assert list(presets) == ["keep", "overwrite", "reset", "plain RNN"]
+    names = [s["name"] for s in gru_widget.spec["sliders"]]
+    x = gru.input_sequence()
+
+    def apply(label):
+        gru_widget.set(recurrent_weight=w)
+        index = list(gru_widget.index)
+        for name, k in presets[label].items():
+            index[names.index(name)] = k
+        gru_widget.index = index
+        return gru_widget.field("h")
+
+    assert np.all(apply("keep") == 0.0)  # z = 1: the pulse never gets in
+    np.testing.assert_allclose(apply("overwrite")[1:], np.tanh(1.5 * x), atol=1e-7)  # r = z = 0
+    expected, h = [0.0], 0.0
+    for x_t in x:  # r = 0, z = 0.7: the candidate ignores the past, the state fades by 0.7
+        h = 0.7 * h + 0.3 * np.tanh(1.5 * x_t)
+        expected.append(h)
+    np.testing.assert_allclose(apply("reset"), expected, atol=1e-7)
+    apply("plain RNN")
+    assert gru_widget.field("gap") < 1e-6
+
+
 # --- vanishing gradients -------------------------------------------------------------------
 
 @pytest.mark.parametrize("rho, act, cell, T", [
