@@ -211,8 +211,8 @@ def check_plain_rnn_gates(answer):
                      "into it: h_t = tanh(W_in x_t + b_in + W_hn h_(t-1) + b_hn).")
     problems = []
     if z > 0.0:
-        problems.append("z = 1 keeps the old state unchanged in this book's (PyTorch's) convention; that is "
-                        "the plain RNN setting only in texts that swap z and 1 - z" if z == 1.0 else
+        problems.append("with z = 1 the old state is kept unchanged in this book's (PyTorch's) convention; "
+                        "z = 1 is the plain RNN setting only in texts that swap z and 1 - z" if z == 1.0 else
                         f"with z = {z:g} the new state still keeps {z:.0%} of the old one, while a plain RNN "
                         "replaces its state at every step")
     if r < 1.0:
@@ -247,8 +247,9 @@ def check_update_half_life(answer):
                      "that large is far from PyTorch's initialisation, where the gate starts near 0.5.")
     kept = _kept_after(b, steps)
     if abs(b + reference) <= 0.01:
-        return wrong(f"With b = {b:g} only {100 * kept:.2g}% is left: the sign belongs to the other convention, "
-                     "where z near 1 replaces the state. Here z near 1 keeps it.")
+        return wrong(f"With b = {b:g} the state is all but gone after {steps} steps (a fraction {kept:.1e} is "
+                     "left): that sign belongs to the other convention, where z near 1 replaces the state. Here z "
+                     "near 1 keeps it.")
     if 0.0 < b < 1.0 and abs(float(cells.sigmoid(np.array([reference]))[0]) - b) < 1e-3:
         return wrong("That is the gate value z; the exercise asks for the bias b with sigma(b) = z.")
     if abs(b - math.log(steps - 1)) < 0.01:
