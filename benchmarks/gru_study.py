@@ -21,8 +21,9 @@ for all three: CPU and wall seconds per training step (minimum over repeats of a
 nothing else in the loop; CPU time because the machine is shared) and peak memory of one training step
 (tracemalloc, which numpy reports its arrays to).
 
-The run helper lives here rather than in `cells` because the chapter's in-build version needs only a
-few lines; a test (tests/benchmarks/test_gru_study.py) runs this script in its --quick form.
+The layers come from `cells.experiments.make_layer`; the run helper lives here, because
+`cells.experiments.adding_run` knows the adding problem only and this study also runs temporal order
+(with an error-rate score). A test (tests/benchmarks/test_gru_study.py) runs this script in its --quick form.
 """
 
 import argparse
@@ -43,7 +44,8 @@ import cells  # noqa: E402
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = REPO / "cells" / "results" / "gru_study.json"
 
-LAYERS = {"GRU": (cells.GRU, "gru"), "LSTM": (cells.LSTM, "lstm"), "plain RNN": (cells.RNN, "rnn")}
+# name in the study -> (cells.experiments.LAYER_KINDS name, cells.count_params kind)
+LAYERS = {"GRU": ("GRU", "gru"), "LSTM": ("LSTM, forget bias +1", "lstm"), "plain RNN": ("plain RNN", "rnn")}
 
 TASKS = {
     "adding": dict(input_size=2, out_features=1, loss="mse", threshold=0.01,
@@ -82,9 +84,8 @@ def make_data(task, num_samples, T, rng):
 def build_model(kind, task, hidden_size, seed):
     spec = TASKS[task]
     rng = np.random.default_rng(seed)
-    layer = LAYERS[kind][0](spec["input_size"], hidden_size, rng=rng, dtype=np.float32)
-    if kind == "LSTM":
-        layer.params()["bias_ih_l0"][hidden_size:2 * hidden_size] += 1.0  # forget-gate rows
+    layer = cells.experiments.make_layer(LAYERS[kind][0], hidden_size, rng=rng, dtype=np.float32,
+                                         input_size=spec["input_size"])
     return cells.SequenceModel(layer, out_features=spec["out_features"], rng=rng)
 
 
