@@ -1,6 +1,8 @@
-# Two entry points, each doing its own set-up on a fresh Debian machine with Python 3.11:
-#   make book   builds the site into _build/html
-#   make test   builds the site, then runs every test (browser tests included)
+# Entry points, each doing its own set-up on a fresh Debian machine with Python 3.11:
+#   make book           builds the site into _build/html
+#   make test           builds the site and the student edition, then runs every test (browser tests included)
+#   make assignments    an otter-grader assignment per chapter in _build/assignments (SEED=n: a course's numbers)
+#   make student-site   the book without its solutions, in _build/student/html
 # and, while you work, make test-fast: the tests that need no site build and no browser.
 # Everything is installed into .venv; nothing is installed system-wide except Debian's chromium.
 
@@ -10,7 +12,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 VENDORED := frontend/vendor/.vendored
 
-.PHONY: book test test-fast chromium clean
+.PHONY: book test test-fast chromium clean assignments student-site
 
 # The book's matrices are small: BLAS threads only fight each other on a two-core machine
 # (measured: 50 training steps of a small RNN took 0.6 s with one thread and 10.9 s with two, under load).
@@ -46,13 +48,25 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 chromium:
 	command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
 
-test: book chromium
+test: book student-site chromium
 	$(BIN)/python -m pytest
 
 # Everything except the browser tests over the built site (tests/site) and the slow Colab simulation,
 # which executes every chapter from a built wheel. Needs only the virtual environment.
 test-fast: $(INSTALLED)
 	$(BIN)/python -m pytest --ignore=tests/site -m "not slow"
+
+# The course kit (course/, see book/instructors.md). SEED=0 keeps the book's numbers.
+SEED ?= 0
+assignments: $(INSTALLED)
+	$(BIN)/python -m course.assignments --seed $(SEED)
+	@echo "Assignments are in _build/assignments/<chapter>/: student/ to hand out, autograder/ for Gradescope or otter run."
+
+# The book without solutions, built from the public build's executed notebooks (nothing runs twice).
+# STUDENT_REPOSITORY=https://github.com/<owner>/<name>: where the course publishes _build/student/source.
+STUDENT_REPOSITORY ?=
+student-site: book
+	STUDENT_REPOSITORY="$(STUDENT_REPOSITORY)" $(BIN)/python -m course.student_site
 
 clean:
 	rm -rf _build frontend/vendor

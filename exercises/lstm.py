@@ -23,6 +23,7 @@ import numpy as np
 
 import cells
 
+from . import variants
 from .feedback import (
     NotAnAnswer,
     as_array,
@@ -47,6 +48,7 @@ __all__ = [
     "TORCH_COUNT_SIZES",
     "STACKED_SIZES",
     "OVERWRITE_MEMORY",
+    "parameters",
     "check_one_step_by_hand",
     "check_forget_gate_half_life",
     "check_forget_bias_gain",
@@ -67,6 +69,30 @@ BIAS_GAIN_SIGMOID_DECIMALS = 2
 TORCH_COUNT_SIZES = {"input_size": 40, "hidden_size": 256}
 STACKED_SIZES = {"input_size": 13, "hidden_size": 100, "num_layers": 2}
 OVERWRITE_MEMORY = {"c_prev": 0.8, "g": -0.5, "tolerance": 0.05}
+
+
+def parameters(seed=None) -> dict:
+    """The numbers of the exercises that have variants (see :mod:`exercises.variants`), for ``seed``
+    (default: the active seed). Seed 0 gives the constants above, the ones the chapter prints; the
+    checkers below read their numbers from here, so a course's seed changes them all."""
+    seed = variants.active_seed() if seed is None else seed
+    if seed == 0:
+        return {"ONE_STEP": dict(ONE_STEP), "TORCH_COUNT_SIZES": dict(TORCH_COUNT_SIZES),
+                "STACKED_SIZES": dict(STACKED_SIZES)}
+    rng = variants.generator(seed, "lstm")
+    tenths = np.round(np.arange(0.1, 1.0, 0.1), 1)
+    i, f, o = rng.choice(tenths, size=3, replace=False)  # i != f, so that swapping them shows
+    memory = rng.choice([-1, 1]) * rng.choice(np.round(np.arange(0.5, 2.6, 0.1), 1))
+    candidate = rng.choice([-1, 1]) * rng.choice(tenths)
+    one_step = {"c_prev": float(memory), "i": float(i), "f": float(f), "g": float(candidate), "o": float(o)}
+    hidden_sizes = [32, 48, 64, 96, 100, 128, 200, 256, 320, 512]
+    return {
+        "ONE_STEP": one_step,
+        "TORCH_COUNT_SIZES": {"input_size": int(rng.integers(8, 81)),
+                              "hidden_size": int(rng.choice(hidden_sizes))},
+        "STACKED_SIZES": {"input_size": int(rng.integers(5, 41)),
+                          "hidden_size": int(rng.choice(hidden_sizes)), "num_layers": 2},
+    }
 
 
 def _close(a: float, b: float, rel: float = 1e-3, abs_tol: float = 1e-3) -> bool:
@@ -98,7 +124,7 @@ def check_one_step_by_hand(answer) -> bool:
     """answer = (c_t, h_t) for the gate values in ONE_STEP, to 3 decimals."""
     pair = as_tuple(answer, 2, "a pair (c_t, h_t)")
     c_ans, h_ans = as_number(pair[0], "c_t"), as_number(pair[1], "h_t")
-    s = ONE_STEP
+    s = parameters()["ONE_STEP"]
     c_ref, h_ref = _state_update(s["c_prev"], s["i"], s["f"], s["g"], s["o"])
 
     if _close(c_ans, c_ref) and _close(h_ans, h_ref):
@@ -273,7 +299,8 @@ def _count(kind, input_size, hidden_size, **kwargs) -> int:
 def check_param_count_torch(answer) -> bool:
     """answer = number of parameters of torch.nn.LSTM(input_size=40, hidden_size=256)."""
     n = as_whole_number(answer, "a parameter count")
-    d, h = TORCH_COUNT_SIZES["input_size"], TORCH_COUNT_SIZES["hidden_size"]
+    sizes = parameters()["TORCH_COUNT_SIZES"]
+    d, h = sizes["input_size"], sizes["hidden_size"]
     reference = _count("lstm", d, h, convention="torch")
     if n == reference:
         return right("Four gate blocks, each with weights on x_t and on h_(t-1), plus PyTorch's two bias "
@@ -309,7 +336,8 @@ def check_param_count_torch(answer) -> bool:
 def check_param_count_stacked(answer) -> bool:
     """answer = parameters of two stacked Bidirectional(LSTM(100)) layers in Keras on input size 13."""
     n = as_whole_number(answer, "a parameter count")
-    d, h, layers = STACKED_SIZES["input_size"], STACKED_SIZES["hidden_size"], STACKED_SIZES["num_layers"]
+    sizes = parameters()["STACKED_SIZES"]
+    d, h, layers = sizes["input_size"], sizes["hidden_size"], sizes["num_layers"]
     reference = _count("lstm", d, h, num_layers=layers, bidirectional=True, convention="keras")
     if n == reference:
         return right("The second layer sees both directions of the first, so its input size is 2h.")

@@ -1,0 +1,83 @@
+"""An exercise's text and reference solution for a seed.
+
+Seed 0 returns the chapter's own text and solution. For another seed, the numbers an exercise states
+are replaced by the ones its checker module draws (``exercises.<module>.parameters(seed)``), through
+the fragments listed in :data:`FRAGMENTS`: ``FRAGMENTS[chapter][label]`` names the module and maps
+pieces of the exercise's text, solution setup and answer, exactly as the chapter has them, to templates
+in which ``<<NAME.key>>`` stands for ``parameters(seed)["NAME"]["key"]``. A fragment missing from the
+chapter is an error (so a reworded exercise cannot keep stale numbers), and the tests grade the
+reference solutions of two seeds with otter.
+
+Exercises without an entry keep the book's numbers in every seed.
+"""
+
+import importlib
+import re
+
+_SLOT = re.compile(r"<<(\w+)\.(\w+)>>")
+
+_ONE_STEP = {
+    "module": "lstm",
+    "text": {"$c_{t-1} = 2.0$": "$c_{t-1} = <<ONE_STEP.c_prev>>$", "$i_t = 0.9$": "$i_t = <<ONE_STEP.i>>$",
+             "$f_t = 0.5$": "$f_t = <<ONE_STEP.f>>$", "$o_t = 0.8$": "$o_t = <<ONE_STEP.o>>$",
+             "$g_t = -0.6$": "$g_t = <<ONE_STEP.g>>$"},
+    "setup": {"c_prev=np.array(2.0), i=0.9, f=0.5, g=np.array(-0.6), o=0.8":
+              "c_prev=np.array(<<ONE_STEP.c_prev>>), i=<<ONE_STEP.i>>, f=<<ONE_STEP.f>>, "
+              "g=np.array(<<ONE_STEP.g>>), o=<<ONE_STEP.o>>"},
+}
+_COUNT_TORCH = {
+    "module": "lstm",
+    "text": {"feeds 40 filter-bank": "feeds <<TORCH_COUNT_SIZES.input_size>> filter-bank",
+             "input_size=40, hidden_size=256": "input_size=<<TORCH_COUNT_SIZES.input_size>>, "
+                                               "hidden_size=<<TORCH_COUNT_SIZES.hidden_size>>"},
+    "setup": {"input_size=40, hidden_size=256": "input_size=<<TORCH_COUNT_SIZES.input_size>>, "
+                                                "hidden_size=<<TORCH_COUNT_SIZES.hidden_size>>"},
+}
+_COUNT_STACKED = {
+    "module": "lstm",
+    "text": {"reads 13 features": "reads <<STACKED_SIZES.input_size>> features",
+             "layers of 100 units": "layers of <<STACKED_SIZES.hidden_size>> units",
+             "LSTM(100": "LSTM(<<STACKED_SIZES.hidden_size>>"},
+    "setup": {'count_params("lstm", 13, 100,': 'count_params("lstm", <<STACKED_SIZES.input_size>>, '
+                                               '<<STACKED_SIZES.hidden_size>>,'},
+}
+
+FRAGMENTS = {
+    "lstm": {"lstm-ex-one-step": _ONE_STEP, "lstm-ex-count-torch": _COUNT_TORCH,
+             "lstm-ex-count-stacked": _COUNT_STACKED},
+}
+
+
+class VariantError(ValueError):
+    """A fragment of FRAGMENTS no longer found in its chapter."""
+
+
+def _fill(chapter, exercise, seed, text, where):
+    fragments = FRAGMENTS.get(chapter, {}).get(exercise.label)
+    if seed == 0 or not fragments:
+        return text
+    module = importlib.import_module(f"exercises.{fragments['module']}")
+    values = module.parameters(seed)
+    for book_fragment, template in fragments.get(where, {}).items():
+        if book_fragment not in text:
+            raise VariantError(f"{chapter}, {exercise.label}: {book_fragment!r} is no longer in its {where}; "
+                               "update course/variants.py")
+        text = text.replace(book_fragment, _SLOT.sub(lambda slot: repr(values[slot[1]][slot[2]]), template))
+    return text
+
+
+def varies(chapter, exercise):
+    """Whether this exercise's numbers follow the seed."""
+    return bool(FRAGMENTS.get(chapter, {}).get(exercise.label))
+
+
+def text(chapter, exercise, seed):
+    """The exercise's text, with the numbers of ``seed``."""
+    return _fill(chapter, exercise, seed, exercise.text, "text")
+
+
+def solution(chapter, exercise, seed):
+    """(setup code, answer expression) of the reference solution, with the numbers of ``seed``."""
+    setup = _fill(chapter, exercise, seed, exercise.solution_setup, "setup")
+    answer = _fill(chapter, exercise, seed, exercise.solution_answer, "answer")
+    return setup, answer
