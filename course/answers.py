@@ -15,6 +15,10 @@ ANSWERS = {
         "ex-mlp-window": "check_window_weights(64 * 20 * 3)",
         "ex-mlp-recurrence": "check_recurrence_step(np.tanh(0.5 * 1 + 0 + 0.9 * 0.6 + 0.1))",
     },
+    "attention": {  # these two solutions read the chapter's trained model and settings
+        "att-ex-reversal": "check_reversal_position(21 - 5)",
+        "att-ex-bottleneck": "check_bottleneck_numbers((64, 20 * 64))",
+    },
     "rnn": {
         "ex-rnn-shapes": "check_rnn_shapes(((4, 7, 20), (2, 4, 20)))",
         "ex-rnn-count": "check_rnn_param_count(128 * 28 + 128 * 128 + 2 * 128)",

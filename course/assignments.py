@@ -13,6 +13,7 @@ Usage: ``python -m course.assignments [--seed N] [--chapter NAME ...] [--out DIR
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -145,6 +146,9 @@ def autograder_zip(out):
 
 
 def main(argv=None):
+    # Keras 3 picks its backend at its first import; the book runs it on torch (a chapter's solution may
+    # import keras, and the kernels that run the masters inherit this).
+    os.environ.setdefault("KERAS_BACKEND", "torch")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=0, help="the course's seed (0: the book's numbers)")
     parser.add_argument("--chapter", action="append", help="only this chapter (repeatable)")

@@ -29,7 +29,7 @@ CHAPTERS = ROOT / "chapters"
 _OPENING = re.compile(r"^(?P<fence>`{3,}|:{3,})\{(?P<kind>exercise|solution|solution-start|solution-end)\}"
                       r"[ \t]*(?P<argument>.*)$")
 _CHECKER_CALL = re.compile(r"\bcheck_\w+(?=\()")
-_MODULE = re.compile(r"\bexercises\.(\w+)\b")
+_MODULE = re.compile(r"\bexercises\.(\w+)\b|\bfrom exercises import (\w+)")
 _PYTHON_BLOCK = re.compile(r"^```(?:python|ipython3?)\n(.*?)^```", re.MULTILINE | re.DOTALL)
 
 
@@ -149,7 +149,7 @@ def _imports(code_cells):
         for statement in tree.body:
             if isinstance(statement, (ast.Import, ast.ImportFrom)):
                 text = ast.get_source_segment(code, statement)
-                if "myst_nb" not in text and "exercises" not in text and text not in found:
+                if "myst_nb" not in text and text not in found:
                     found.append(text)
     return found
 
@@ -162,7 +162,8 @@ def read_chapter(path):
     title = next((line.lstrip("# ").strip() for cell in cells if cell["cell_type"] == "markdown"
                   for line in _source(cell).splitlines() if line.startswith("# ")), path.stem)
     code_cells = [_source(cell) for cell in cells if cell["cell_type"] == "code"]
-    modules = sorted({m for code in code_cells for m in _MODULE.findall(code) if m != "feedback"})
+    modules = sorted({name for code in code_cells for match in _MODULE.findall(code) for name in match
+                      if name and name not in ("feedback", "variants")})
 
     found, solutions, templates = [], {}, {}
     current_solution, current_exercise = None, None

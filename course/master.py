@@ -21,7 +21,7 @@ import nbformat
 from . import variants
 
 POINTS = 1
-_HINT = re.compile(r"`(check_\w+)\((.*?)\)`", re.DOTALL)
+_HINT = re.compile(r"`(?:\w+\.)?(check_\w+)\((.*?)\)`", re.DOTALL)
 
 
 def question_name(index):
@@ -58,7 +58,8 @@ def _needed_imports(chapter, code):
     for statement in chapter.imports:
         bound = {alias.asname or alias.name.split(".")[0] for node in ast.parse(statement).body
                  for alias in node.names}
-        if bound & used and statement not in ("import numpy as np", "import cells"):
+        if bound & used and statement not in ("import numpy as np", "import cells") and not (
+                statement.startswith(f"from {chapter.module} import")):
             needed.append(statement)
     return needed
 
