@@ -29,8 +29,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "_build" / "student"
-COPIED = ["_toc.yml", "book", "binder", "cells", "widgets", "exercises", "requirements.txt", "pyproject.toml",
-          "LICENSE", "README.md", "frontend/static", "frontend/vendor", "frontend/unrolled_sphinx.py"]
+COPIED = ["_toc.yml", "book", "binder", "cells", "widgets", "exercises", "frontend", "requirements.txt",
+          "pyproject.toml", "LICENSE", "README.md"]
 _SOLUTION = re.compile(r"^(`{3,}|:{3,})\{solution\}.*?^\1[ \t]*$\n?", re.MULTILINE | re.DOTALL)
 _GATE = re.compile(r"^(`{3,}|:{3,})\{solution-(start|end)\}")
 
@@ -112,7 +112,8 @@ def _copy_sources(source):
         target = source / name
         target.parent.mkdir(parents=True, exist_ok=True)
         if origin.is_dir():
-            shutil.copytree(origin, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "seed.txt"))
+            shutil.copytree(origin, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "seed.txt",
+                                                                          "node_modules"))
         else:
             shutil.copy2(origin, target)
 

@@ -42,9 +42,23 @@ _COUNT_STACKED = {
                                                '<<STACKED_SIZES.hidden_size>>,'},
 }
 
+_OUTPUT_SHAPE = {
+    "module": "mlp",
+    "text": {"in_features=5, out_features=3":
+             "in_features=<<LAYER.in_features>>, out_features=<<LAYER.out_features>>",
+             "batch of 8 inputs": "batch of <<LAYER.batch>> inputs"},
+    "answer": {"(8, 3)": "(<<LAYER.batch>>, <<LAYER.out_features>>)"},
+}
+_DENSE_COUNT = {
+    "module": "mlp",
+    "text": {"(784, 128)": "(<<DENSE.in_features>>, <<DENSE.out_features>>)"},
+    "answer": {"128 * 784 + 128": "<<DENSE.out_features>> * <<DENSE.in_features>> + <<DENSE.out_features>>"},
+}
+
 FRAGMENTS = {
     "lstm": {"lstm-ex-one-step": _ONE_STEP, "lstm-ex-count-torch": _COUNT_TORCH,
              "lstm-ex-count-stacked": _COUNT_STACKED},
+    "mlp-to-sequences": {"ex-mlp-output-shape": _OUTPUT_SHAPE, "ex-mlp-dense-count": _DENSE_COUNT},
 }
 
 

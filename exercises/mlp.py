@@ -9,6 +9,7 @@ import numpy as np
 
 import cells
 
+from . import variants
 from .feedback import (
     as_array,
     as_function,
@@ -22,6 +23,7 @@ from .feedback import (
 )
 
 __all__ = [
+    "parameters",
     "check_layer_output_shape",
     "check_unit_by_hand",
     "check_dense_param_count",
@@ -30,6 +32,20 @@ __all__ = [
     "check_window_weights",
     "check_recurrence_step",
 ]
+
+
+def parameters(seed=None):
+    """The numbers of the exercises that have variants (see :mod:`exercises.variants`), for ``seed``
+    (default: the active seed). Seed 0 gives the module's constants, the ones the chapter prints."""
+    seed = variants.active_seed() if seed is None else seed
+    if seed == 0:
+        return {"LAYER": {"in_features": LAYER_IN, "out_features": LAYER_OUT, "batch": LAYER_BATCH},
+                "DENSE": {"in_features": DENSE_IN, "out_features": DENSE_OUT}}
+    rng = variants.generator(seed, "mlp")
+    layer_in, layer_out, batch = rng.choice(np.arange(2, 13), size=3, replace=False)  # three distinct axes
+    return {"LAYER": {"in_features": int(layer_in), "out_features": int(layer_out), "batch": int(batch)},
+            "DENSE": {"in_features": int(rng.choice([64, 100, 256, 300, 512, 784, 1024])),
+                      "out_features": int(rng.choice([16, 32, 50, 64, 100, 128, 200]))}}
 
 
 def _param_total(layer):
@@ -44,8 +60,10 @@ LAYER_IN, LAYER_OUT, LAYER_BATCH = 5, 3, 8
 @checker
 def check_layer_output_shape(answer):
     """cells.Dense(in_features=5, out_features=3) receives a batch of 8 inputs: output shape?"""
-    layer = cells.Dense(LAYER_IN, LAYER_OUT, rng=0)
-    expected = tuple(layer.forward(np.zeros((LAYER_BATCH, LAYER_IN))).shape)
+    sizes = parameters()["LAYER"]
+    layer_in, layer_out, batch = sizes["in_features"], sizes["out_features"], sizes["batch"]
+    layer = cells.Dense(layer_in, layer_out, rng=0)
+    expected = tuple(layer.forward(np.zeros((batch, layer_in))).shape)
     shape = as_shape(answer)
     if shape == expected:
         return right("One row per example in the batch, one column per unit of the layer.")
@@ -56,12 +74,12 @@ def check_layer_output_shape(answer):
         )
     if shape == expected[::-1]:
         return wrong("The right numbers in the wrong order: the batch axis comes first, as in PyTorch.")
-    if shape == (LAYER_BATCH, LAYER_IN):
+    if shape == (batch, layer_in):
         return wrong(
             "That is the shape of the input. Each unit of the layer turns the whole input vector "
             "into one number, so the second axis counts the layer's units."
         )
-    if shape == (LAYER_OUT, LAYER_IN) or shape == (LAYER_IN, LAYER_OUT):
+    if shape == (layer_out, layer_in) or shape == (layer_in, layer_out):
         return wrong("That is the shape of the weight matrix, not of what the layer outputs for a batch.")
     return wrong("Check the two axes: how many examples are in the batch, and how many units does the layer "
                  "have?")
@@ -120,16 +138,18 @@ DENSE_IN, DENSE_OUT = 784, 128
 @checker
 def check_dense_param_count(answer):
     """Number of parameters of cells.Dense(784, 128) (the same as torch.nn.Linear(784, 128))."""
+    sizes = parameters()["DENSE"]
+    dense_in, dense_out = sizes["in_features"], sizes["out_features"]
     count = as_whole_number(answer, "a number of parameters")
-    expected = _param_total(cells.Dense(DENSE_IN, DENSE_OUT, rng=0))
-    weights = DENSE_IN * DENSE_OUT
+    expected = _param_total(cells.Dense(dense_in, dense_out, rng=0))
+    weights = dense_in * dense_out
     if count == expected:
         return right("A weight for every (unit, input) pair and one bias per unit.")
     if count == weights:
         return wrong("You counted the weights. Each unit also has a bias.")
-    if count == weights + DENSE_IN:
+    if count == weights + dense_in:
         return wrong("There is one bias per unit (per output), not one per input.")
-    if count == DENSE_IN + DENSE_OUT or count == DENSE_IN + 2 * DENSE_OUT:
+    if count == dense_in + dense_out or count == dense_in + 2 * dense_out:
         return wrong("The weights form a matrix: every unit has its own weight for every input.")
     return wrong("Count the weight matrix (units x inputs), then the bias vector.")
 

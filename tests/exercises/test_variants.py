@@ -91,3 +91,19 @@ def test_generator_is_per_seed_and_name():
     assert np.array_equal(first, variants.generator(1, "lstm").integers(0, 10**9, 4))
     assert not np.array_equal(first, variants.generator(2, "lstm").integers(0, 10**9, 4))
     assert not np.array_equal(first, variants.generator(1, "gru").integers(0, 10**9, 4))
+
+
+def test_mlp_checkers_follow_the_seed(capsys):
+    from exercises import mlp
+
+    assert mlp.parameters(0) == {"LAYER": {"in_features": 5, "out_features": 3, "batch": 8},
+                                 "DENSE": {"in_features": 784, "out_features": 128}}
+    seeded = mlp.parameters(4)
+    layer, dense = seeded["LAYER"], seeded["DENSE"]
+    assert len({layer["in_features"], layer["out_features"], layer["batch"]}) == 3
+    with variants.using_seed(4):
+        assert mlp.check_layer_output_shape((layer["batch"], layer["out_features"]))
+        assert not mlp.check_layer_output_shape((layer["out_features"], layer["batch"]))
+        assert mlp.check_dense_param_count(dense["in_features"] * dense["out_features"] + dense["out_features"])
+    assert mlp.check_layer_output_shape((8, 3)) and mlp.check_dense_param_count(784 * 128 + 128)
+    capsys.readouterr()

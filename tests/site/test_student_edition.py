@@ -1,6 +1,7 @@
 """make student-site: the same book with every solution gone from the pages and from the notebooks it
 offers, no launch button into the public repository (whose notebooks hold the solutions), and the
-public site unchanged. Needs both builds (``make test`` makes them)."""
+public site unchanged. Needs both builds (``make test`` makes them); no browser, but it reads the built
+sites, so it lives with the site's tests."""
 
 import html
 import json
@@ -10,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from course.chapters import _PYTHON_BLOCK, _directive, _source
+from course.chapters import _PYTHON_BLOCK, _directive, _source, chapters_with_exercises
 from course.student_site import student_config, without_solutions
 
-from .conftest import CHAPTERS
+CHAPTERS = {chapter.name: chapter for chapter in chapters_with_exercises()}
 
 REPO = Path(__file__).resolve().parents[2]
 _TAG = re.compile(r"<[^>]+>")
