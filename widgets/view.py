@@ -105,11 +105,15 @@ def line_plot(series, x, xlabel="", ylabel="", title="", log_y=False, ylim=None,
 
 
 def heatmap(rows, row_labels, col_labels, vmin, vmax, title="", xlabel="", diverging=False, show_values=False):
-    """rows: list of keys of 1-D fields (one heatmap row each, so each row can depend on its own
-    sliders) or one key of a 2-D field. Colours run over [vmin, vmax]; values outside are clamped."""
+    """rows: a list of keys of 1-D fields, one heatmap row each (so each row can depend on its own
+    sliders). Colours run over [vmin, vmax]; values outside are clamped. The front end does not
+    split a 2-D field into rows, so a single key is refused here rather than drawn as nothing."""
+    if isinstance(rows, str) or not isinstance(rows, (list, tuple)) or not rows:
+        raise ValueError(f"heatmap rows must be a non-empty list of keys of 1-D fields, one per row; "
+                         f"got {rows!r}")
     if not vmax > vmin:
         raise ValueError(f"heatmap needs vmin < vmax; got vmin={vmin!r}, vmax={vmax!r}")
-    return {"kind": "heatmap", "rows": rows, "rowLabels": list(row_labels), "colLabels": list(col_labels),
+    return {"kind": "heatmap", "rows": list(rows), "rowLabels": list(row_labels), "colLabels": list(col_labels),
             "vmin": vmin, "vmax": vmax, "title": title, "xlabel": xlabel, "diverging": bool(diverging),
             "showValues": bool(show_values)}
 
@@ -257,8 +261,10 @@ def _check_panel(panel, fields, slider_names):
             hi = max((r[1] for r in ranges), default=1.0)
             panel["ylim"] = _nice_range(lo, hi)
     elif panel["kind"] == "heatmap":
-        for key in ([panel["rows"]] if isinstance(panel["rows"], str) else panel["rows"]):
-            need(key)
+        for key in panel["rows"]:
+            if need(key)["enc"] == "json" or len(fields[key]["shape"]) != 1:
+                raise ValueError(f"heatmap row {key!r} must be a 1-D numeric field; "
+                                 f"got shape {fields[key].get('shape')}")
     elif panel["kind"] == "diagram":
         for key in panel["layers"]:
             if need(key)["enc"] != "json":

@@ -121,6 +121,9 @@ def test_fixed_axes_cover_the_whole_grid():
     (lambda: build("t", sliders(), [], [], settings={"a": 7}), "between 0 and 2; got 7"),
     (lambda: build("t", sliders(), [], [], presets={"p": {"kind": "tan"}}), "got 'tan'"),
     (lambda: heatmap(["y"], ["r"], ["c"], 1.0, 0.0), "vmin < vmax"),
+    (lambda: heatmap("y", ["r"], ["c"], 0.0, 1.0), "list of keys of 1-D fields"),
+    (lambda: build("t", sliders(), [Field("m", lambda a: np.ones((2, 2)) * a, ["a"])],
+                   [heatmap(["m"], ["r"], ["c1", "c2"], 0.0, 1.0)]), "heatmap row 'm' must be a 1-D numeric field"),
     (lambda: build("t", sliders(), [Field("y", curve, ["a", "kind"])],
                    [line_plot([{"key": "y", "label": "y"}], list(range(7)), log_y=True, ylim=[0, 1])]), "0 < ylim"),
 ])
@@ -142,12 +145,13 @@ def test_moving_a_slider_from_python_checks_the_name_and_range():
 def test_every_panel_kind_builds():
     w = build("t", sliders(), [
         Field("y", curve, ["a", "kind"]),
-        Field("rows", lambda a: np.array([[a, -a], [0.5, 1.0]]), ["a"]),
+        Field("row1", lambda a: np.array([a, -a]), ["a"]),
+        Field("row2", lambda n: np.array([0.5, float(n)]), ["n"]),
         Field("d", lambda n: {"box": [0, 0, 10, 10], "items": [["circle", 5, 5, n, "unit", "h"]]}, ["n"], enc="json"),
         Field("s", lambda a: a * 2, ["a"]),
         Field("col", lambda n: [n, float("nan")], ["n"]),
     ], [line_plot([{"key": "y", "label": "y"}], list(range(7)), log_y=True),
-        heatmap("rows", ["r1", "r2"], ["c1", "c2"], -2, 2), diagram(["d"]),
+        heatmap(["row1", "row2"], ["r1", "r2"], ["c1", "c2"], -2, 2), diagram(["d"]),
         text(["{a} and {s:.3f}"]), table([{"label": "c", "key": "col"}], ["one", "two"])])
     assert [p["kind"] for p in w.spec["panels"]] == ["line", "heatmap", "diagram", "text", "table"]
     lo, hi = w.spec["panels"][0]["ylim"]
