@@ -220,12 +220,12 @@ def check_bottleneck_numbers(answer):
     expected = (memory[-1].size, memory.size)
     if (without, with_attention) == expected:
         return right("Without attention one state vector of h numbers carries all 20 digits; with it the "
-                     "decoder can read all T x h numbers of the activation matrix.")
+                     "decoder can read all S x h numbers of the activation matrix.")
     if (without, with_attention) == expected[::-1]:
         return wrong("The other way round: attention gives the decoder more to read, not less.")
     notes = []
     if without != expected[0]:
-        notes.append("Without attention the decoder starts from the encoder's last state h_T and sees "
+        notes.append("Without attention the decoder starts from the encoder's last state m_S and sees "
                      "nothing else.")
     if with_attention != expected[1]:
         notes.append("With attention it can read every encoder state, one vector per input step.")
