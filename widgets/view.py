@@ -113,7 +113,8 @@ def heatmap(rows, row_labels, col_labels, vmin, vmax, title="", xlabel="", diver
                          f"got {rows!r}")
     if not vmax > vmin:
         raise ValueError(f"heatmap needs vmin < vmax; got vmin={vmin!r}, vmax={vmax!r}")
-    return {"kind": "heatmap", "rows": list(rows), "rowLabels": list(row_labels), "colLabels": list(col_labels),
+    return {"kind": "heatmap", "rows": list(rows), "rowLabels": list(row_labels),
+            "colLabels": list(col_labels),
             "vmin": vmin, "vmax": vmax, "title": title, "xlabel": xlabel, "diverging": bool(diverging),
             "showValues": bool(show_values)}
 

@@ -123,7 +123,8 @@ def test_fixed_axes_cover_the_whole_grid():
     (lambda: heatmap(["y"], ["r"], ["c"], 1.0, 0.0), "vmin < vmax"),
     (lambda: heatmap("y", ["r"], ["c"], 0.0, 1.0), "list of keys of 1-D fields"),
     (lambda: build("t", sliders(), [Field("m", lambda a: np.ones((2, 2)) * a, ["a"])],
-                   [heatmap(["m"], ["r"], ["c1", "c2"], 0.0, 1.0)]), "heatmap row 'm' must be a 1-D numeric field"),
+                   [heatmap(["m"], ["r"], ["c1", "c2"], 0.0, 1.0)]),
+     "heatmap row 'm' must be a 1-D numeric field"),
     (lambda: build("t", sliders(), [Field("y", curve, ["a", "kind"])],
                    [line_plot([{"key": "y", "label": "y"}], list(range(7)), log_y=True, ylim=[0, 1])]), "0 < ylim"),
 ])
