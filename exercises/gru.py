@@ -216,7 +216,7 @@ def check_plain_rnn_gates(answer):
                         f"with z = {z:g} the new state still keeps {z:.0%} of the old one, while a plain RNN "
                         "replaces its state at every step")
     if r < 1.0:
-        problems.append("with r = 0 the candidate ignores h_(t-1): that is a feed-forward layer, not an RNN"
+        problems.append("with r = 0 the candidate ignores h_(t-1): it is a feed-forward layer of x_t alone"
                         if r == 0.0 else
                         f"with r = {r:g} the candidate sees only {r:.0%} of the recurrent term W_hn h_(t-1) + b_hn")
     return wrong(_sentence("; ".join(problems)) + f". (Largest gap to the plain RNN over 20 steps: {gap:.2g}.)")
