@@ -7,6 +7,7 @@ _toc.yml in Debian's Chromium with every outside request blocked, one fresh brow
 visit (empty cache). For each page it prints
   - bytes loaded: the uncompressed bodies of every response (HTML, scripts, styles, fonts, images),
     and how many of them belong to the widget front end (the loader, require.js, the widget manager);
+  - the median time from navigation start to DOMContentLoaded (the page parsed, deferred scripts run);
   - on pages with widgets, the time from navigation start to the first working control: a script
     injected before the page's own watches for the first widget control and, as soon as it exists,
     moves it (an input event on a slider, a click on an option button) and checks that the widget
@@ -34,26 +35,28 @@ from tests.site.toc import toc_files  # noqa: E402
 WIDGET_FILES = ("widget-loader.js", "unrolled-widget.js", "require.js", "embed-amd.js",
                 "widget-manager-setup.js", "anywidget/index.js")
 
-# Runs before any script of the page. Polls each frame for the first control of a book widget, moves
-# it once it exists, and records when the widget answered (window.__firstControl, ms since navigation).
+# Runs before any script of the page. Watches the document for the first control of a book widget
+# (a MutationObserver: checked right after each change to the page, not at the next frame), moves it
+# as soon as it exists, and records when the widget answered (window.__firstControl, ms since navigation).
 FIRST_CONTROL = """(() => {
   function attempt() {
     const root = document.querySelector(".uw");
     const control = root && root.querySelector(
       "input[type=range]:not(:disabled), [role=radio]:not([aria-checked=true]):not(:disabled)");
-    if (control) {
-      const before = root.dataset.index;
-      if (control.type === "range") {
-        control.value = String(+control.value > 0 ? +control.value - 1 : +control.value + 1);
-        control.dispatchEvent(new Event("input", {bubbles: true}));
-      } else {
-        control.click();
-      }
-      if (root.dataset.index !== before) { window.__firstControl = performance.now(); return; }
+    if (!control) return false;
+    const before = root.dataset.index;
+    if (control.type === "range") {
+      control.value = String(+control.value > 0 ? +control.value - 1 : +control.value + 1);
+      control.dispatchEvent(new Event("input", {bubbles: true}));
+    } else {
+      control.click();
     }
-    requestAnimationFrame(attempt);
+    if (root.dataset.index === before) return false;
+    window.__firstControl = performance.now();
+    return true;
   }
-  requestAnimationFrame(attempt);
+  const watch = new MutationObserver(() => { if (attempt()) watch.disconnect(); });
+  watch.observe(document, {childList: true, subtree: true});
 })();"""
 
 
@@ -65,7 +68,7 @@ def serve(site: Path):
 
 
 def visit(browser, base: str, page_name: str, width: int, has_widgets: bool):
-    """(bytes loaded, bytes of the widget front end, first-control ms or None) for one fresh visit."""
+    """(bytes loaded, bytes of the widget front end, first-control ms or None, DOMContentLoaded ms)."""
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
     page.set_default_timeout(120_000)
@@ -81,6 +84,7 @@ def visit(browser, base: str, page_name: str, width: int, has_widgets: bool):
     if has_widgets:
         page.wait_for_function("() => window.__firstControl !== undefined", timeout=60_000)
         first = page.evaluate("() => window.__firstControl")
+    ready = page.evaluate("() => performance.getEntriesByType('navigation')[0].domContentLoadedEventStart")
     page.wait_for_load_state("networkidle")
     total = widget = 0
     for response in responses:
@@ -91,7 +95,7 @@ def visit(browser, base: str, page_name: str, width: int, has_widgets: bool):
         if response.url.split("?")[0].endswith(WIDGET_FILES):
             widget += size
     context.close()
-    return total, widget, first
+    return total, widget, first, ready
 
 
 def main() -> None:
@@ -106,18 +110,24 @@ def main() -> None:
     server, base = serve(args.site)
     print(f"site {args.site}, viewport {args.width} px, load average before: {os.getloadavg()[0]:.1f} "
           f"on {os.cpu_count()} CPUs")
-    print(f"{'page':<32}{'KB loaded':>11}{'of which widget JS':>20}{'first control ms (median, best)':>34}")
+    print(f"{'page':<32}{'KB loaded':>11}{'of which widget JS':>20}{'DOMContentLoaded':>18}"
+          f"{'first control ms (median, best)':>34}")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for page_name in toc_files():
-            html = (args.site / f"{page_name}.html").read_text(errors="replace")
+            path = args.site / f"{page_name}.html"
+            if not path.exists():
+                print(f"{page_name:<32}  (not in this build)")
+                continue
+            html = path.read_text(errors="replace")
             has_widgets = "widget-view+json" in html and '"AnyModel"' in html
             visits = [visit(browser, base, page_name, args.width, has_widgets)
                       for _ in range(args.repeat if has_widgets else 1)]
-            total, widget, _ = visits[0]
+            total, widget, _, _ = visits[0]
             times = [v[2] for v in visits if v[2] is not None]
+            ready = statistics.median(v[3] for v in visits)
             timing = f"{statistics.median(times):>12.0f}, {min(times):.0f}" if times else ""
-            print(f"{page_name:<32}{total / 1000:>11.0f}{widget / 1000:>20.0f}{timing:>26}")
+            print(f"{page_name:<32}{total / 1000:>11.0f}{widget / 1000:>20.0f}{ready:>18.0f}{timing:>26}")
             sys.stdout.flush()
         browser.close()
     server.shutdown()
