@@ -13,6 +13,7 @@ error or outside request. At phone width (390 px) no widget or saved progress ba
 than the column, and every widget control must be at least 44 px tall.
 """
 
+import ast
 import json
 import os
 import re
@@ -20,6 +21,7 @@ from html import unescape
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from frontend.unrolled_widgets import SCRIPT, classic_script, front_end
 from widgets.grid import decode_field
@@ -345,3 +347,138 @@ def _same(a, b):
     except AssertionError:
         return False
 
+
+# --- live, in JupyterLab --------------------------------------------------------------------
+
+LIVE_WIDGETS = ["lstm_gates", "gru_gates", "vanishing_gradients", "unit_vs_cell", "param_counter"]
+
+
+def _live_notebook(folder):
+    import nbformat
+
+    cells = [nbformat.v4.new_code_cell(f"import widgets\nws = {{n: getattr(widgets, n)() for n in {LIVE_WIDGETS!r}}}")]
+    cells += [nbformat.v4.new_code_cell(f"ws[{name!r}]") for name in LIVE_WIDGETS]
+    cells.append(nbformat.v4.new_code_cell("print({n: w.index for n, w in ws.items()})"))
+    notebook = nbformat.v4.new_notebook(cells=cells, metadata={"kernelspec": {
+        "name": "python3", "display_name": "Python 3", "language": "python"}})
+    nbformat.write(notebook, folder / "live.ipynb")
+
+
+@pytest.fixture(scope="module")
+def jupyterlab(tmp_path_factory):
+    """JupyterLab from the project's environment on loopback, with a token; stopped after the tests."""
+    import secrets
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    folder = tmp_path_factory.mktemp("live")
+    _live_notebook(folder)
+    # Every cell stays in the page (JupyterLab 4 otherwise detaches cells scrolled out of view), and no
+    # news is fetched; the reader's own settings and workspaces are not touched.
+    settings = folder / ".settings"
+    for plugin, values in {"notebook-extension/tracker": {"windowingMode": "none"},
+                           "apputils-extension/notification": {"fetchNews": "false"}}.items():
+        path = settings / "@jupyterlab" / f"{plugin}.jupyterlab-settings"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    token = secrets.token_hex(16)
+    log = open(folder / "jupyterlab.log", "w")
+    command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
+               f"--ServerApp.port={port}", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={folder}",
+               # nothing that would ask the internet: no news, no update check, no extension catalogue
+               "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+               "--LabApp.extension_manager=readonly"]
+    if os.geteuid() == 0:  # CI containers run as root
+        command.append("--allow-root")
+    server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=folder,
+                              env={**os.environ, "OPENBLAS_NUM_THREADS": "1", "JUPYTER_RUNTIME_DIR": str(folder),
+                                   "JUPYTERLAB_SETTINGS_DIR": str(settings),
+                                   "JUPYTERLAB_WORKSPACES_DIR": str(folder / ".workspaces")})
+    base = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}api/status?token={token}", timeout=2)
+            break
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                pytest.fail(f"JupyterLab did not start: {(folder / 'jupyterlab.log').read_text()[-2000:]}")
+            time.sleep(0.5)
+    yield base, token
+    server.terminate()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+    log.close()
+
+
+def test_live_widgets_in_jupyterlab_redraw_and_the_kernel_sees_the_new_setting(browser, jupyterlab):
+    base, token = jupyterlab
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(120_000)
+    outside, errors = [], []
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith((base, "ws://127.0.0.1", "data:", "blob:"))
+               else (outside.append(r.request.url), r.abort()))
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(f"{base}lab/tree/live.ipynb?token={token}")
+        page.locator(".jp-Notebook .jp-Cell").first.wait_for()
+        # Run All Cells; JupyterLab drops the command while its kernel connection is still settling,
+        # so try again until the first cell has run
+        page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for()
+        for attempt in range(8):
+            page.locator(".jp-Notebook .jp-Cell").first.click()
+            page.get_by_role("menuitem", name="Run", exact=True).click()
+            page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+            try:
+                page.wait_for_function("() => /\\d/.test(document.querySelector('.jp-Notebook .jp-InputPrompt').textContent)",
+                                       timeout=20_000)
+                break
+            except Exception:
+                assert attempt < 7, "JupyterLab never ran the notebook"
+        page.wait_for_function(f"() => document.querySelectorAll('.jp-Notebook .uw').length === {len(LIVE_WIDGETS)}")
+        last = page.locator(".jp-Notebook .jp-Cell").nth(len(LIVE_WIDGETS) + 1)
+        last.locator(".jp-OutputArea-output").wait_for()
+        roots = page.locator(".jp-Notebook .uw")
+
+        # a slider of the LSTM widget, and an option button of the parameter counter
+        lstm, counter = roots.nth(0), roots.nth(4)
+        before = lstm.locator(".uw-draw").first.inner_html()
+        lstm.locator("input[type=range]").first.evaluate(
+            "(e) => { e.value = String(+e.value - 1); e.dispatchEvent(new Event('input', {bubbles: true})); }")
+        assert lstm.locator(".uw-draw").first.inner_html() != before, "the LSTM drawing did not change"
+        counter.locator("[role=radio]", has_text="Keras").click()
+        assert counter.locator("[role=radio]", has_text="Keras").get_attribute("aria-checked") == "true"
+        expected = {"lstm_gates": lstm.get_attribute("data-index"), "param_counter": counter.get_attribute("data-index")}
+
+        # the kernel-side widgets hold what the page shows: print their indices again (Ctrl+Enter runs
+        # the cell in place)
+        prompt = last.locator(".jp-InputPrompt")
+        ran_before = prompt.text_content()  # read before the cell runs again: "[7]:"
+        last.locator(".jp-InputArea-editor").click()
+        page.keyboard.press("Control+Enter")
+        page.wait_for_function("([n, before]) => { const p = document.querySelectorAll('.jp-Notebook .jp-Cell')[n]"
+                               ".querySelector('.jp-InputPrompt').textContent; return /\\d/.test(p) && p !== before; }",
+                               arg=[len(LIVE_WIDGETS) + 1, ran_before])
+        printed = last.locator(".jp-OutputArea-output").inner_text()
+        kernel = ast.literal_eval(printed.strip())  # {name: [indices]} printed by the kernel
+        for name, shown in expected.items():
+            assert ",".join(map(str, kernel[name])) == shown, f"{name}: kernel {kernel[name]}, page {shown}"
+        assert not outside, f"requests outside the machine: {outside}"
+        assert not errors, f"console errors: {errors}"
+    except Exception:
+        SCREENS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENS / "jupyterlab-failure.png"))  # for a person to look at
+        raise
+    finally:
+        context.close()
