@@ -39,7 +39,15 @@ $(LIBRARY_STAMP): $(LIBRARY)
 	rm -rf _build/html _build/.doctrees _build/.jupyter_cache
 	mkdir -p _build && touch $@
 
-book: $(INSTALLED) $(VENDORED) $(LIBRARY_STAMP)
+# The site's own Sphinx extensions (math, icons, page metadata) change how every page is written, not what the
+# notebooks compute: rewrite every page, keep the execution cache.
+FRONTEND_CODE := $(wildcard frontend/*.py frontend/*.js)
+FRONTEND_STAMP := _build/.frontend-stamp
+$(FRONTEND_STAMP): $(FRONTEND_CODE) _config.yml
+	rm -rf _build/html _build/.doctrees
+	mkdir -p _build && touch $@
+
+book: $(INSTALLED) $(VENDORED) $(LIBRARY_STAMP) $(FRONTEND_STAMP)
 	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
 	@echo "The site is in _build/html. Open _build/html/index.html, or serve it: $(BIN)/python -m http.server -d _build/html 8000"
 

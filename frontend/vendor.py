@@ -16,8 +16,9 @@ SITE = Path(__file__).resolve().parent
 NODE_MODULES = SITE / "node_modules"
 VENDOR = SITE / "vendor"
 
-# Only what tex-mml-chtml.js loads (fonts, on-demand TeX extensions, the menu and its accessibility parts).
-MATHJAX_PARTS = ["tex-mml-chtml.js", "input/tex/extensions", "output/chtml/fonts/woff-v2", "ui", "a11y", "sre"]
+# KaTeX's style sheet and its fonts as woff2 (every browser that runs the book reads woff2, so the woff and
+# ttf copies its style sheet also names are never fetched). The math itself is typeset at build time.
+KATEX = NODE_MODULES / "katex" / "dist"
 
 
 def copy(source: Path, destination: Path) -> None:
@@ -34,8 +35,9 @@ def main() -> None:
     if VENDOR.exists():
         shutil.rmtree(VENDOR)
 
-    for part in MATHJAX_PARTS:
-        copy(NODE_MODULES / "mathjax" / "es5" / part, VENDOR / "mathjax" / part)
+    copy(KATEX / "katex.min.css", VENDOR / "katex" / "katex.min.css")
+    for font in sorted((KATEX / "fonts").glob("*.woff2")):
+        copy(font, VENDOR / "katex" / "fonts" / font.name)
 
     files = [p for p in VENDOR.rglob("*") if p.is_file()]
     size = sum(p.stat().st_size for p in files)

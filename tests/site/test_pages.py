@@ -29,19 +29,40 @@ def test_page_loads_offline_without_errors(open_page, page):
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_all_math_is_typeset_by_mathjax(open_page, page):
+def test_all_math_is_typeset_at_build_time(site_dir, open_page, page):
+    """KaTeX typesets every formula while the site is built (frontend/unrolled_math.py): the page ships
+    no TeX engine, every math element holds KaTeX's output with its MathML for screen readers, and no TeX
+    source is left in the text where a reader would see it."""
+    html = (site_dir / html_path(page)).read_text(encoding="utf-8")
+    assert "mathjax" not in html.lower(), f"{page} still loads MathJax"
     site_page = open_page(html_path(page))
-    untypeset = site_page.page.evaluate(
-        """() => Array.from(document.querySelectorAll('article .math'))
-                 .filter(el => !el.querySelector('mjx-container')).map(el => el.textContent.slice(0, 60))"""
+    report = site_page.page.evaluate(
+        r"""() => {
+          const maths = Array.from(document.querySelectorAll('article .math'));
+          const untypeset = maths.filter(el => !el.querySelector('.katex .katex-html') || !el.querySelector('math'))
+                                 .map(el => el.textContent.slice(0, 60));
+          const errors = Array.from(document.querySelectorAll('article .math-error, article .katex-error'))
+                              .map(el => el.textContent.slice(0, 60));
+          // TeX delimiters in the visible text, outside code and outside the typeset maths themselves.
+          const walker = document.createTreeWalker(document.querySelector('article'), NodeFilter.SHOW_TEXT);
+          const raw = [];
+          for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            if (node.parentElement.closest('pre, code, .math, script, style')) continue;
+            if (/\\(|\\[|\$\$/.test(node.textContent)) raw.push(node.textContent.trim().slice(0, 60));
+          }
+          return {count: maths.length, untypeset, errors, raw};
+        }"""
     )
-    assert untypeset == [], f"{page}: math left as TeX source: {untypeset}"
+    assert report["untypeset"] == [], f"{page}: math without KaTeX's output: {report['untypeset']}"
+    assert report["errors"] == [], f"{page}: KaTeX could not typeset: {report['errors']}"
+    assert report["raw"] == [], f"{page}: TeX source left in the text: {report['raw']}"
+    site_page.assert_clean()
 
 
 def test_intro_has_typeset_math_and_launch_buttons_and_is_photographed(open_page):
     site_page = open_page(html_path(PAGES[0]))
     page = site_page.page
-    assert page.locator("article mjx-container").count() >= 1
+    assert page.locator("article .math .katex").count() >= 1
     page.locator(".dropdown-launch-buttons button").first.hover()
     launch_menu = page.locator(".dropdown-launch-buttons .dropdown-menu")
     launch_menu.wait_for(state="visible")

@@ -1,0 +1,198 @@
+"""What every page of the book carries besides its content: a meta description, and icons without Font Awesome's JS.
+
+Meta description. Search engines show it under the title; each page gets its first paragraph,
+cut at a word near 160 characters. Pages without text of their own (search, index) get the book's.
+
+Icons. The theme (pydata-sphinx-theme) loads Font Awesome twice: ``all.min.js`` (1.5 MB, a
+synchronous script in the head that turns every ``<i class="fa-...">`` into an inline SVG once it
+has run) and ``all.min.css`` with three preloaded web fonts (0.4 MB). The theme's pages use about
+twenty icons. When the build has finished, we write those icons into the pages as the same inline
+SVGs that Font Awesome's script would have made (the paths come from the theme's own
+``all.min.js``, so the icons are exactly the theme's) and drop the script, the style sheet and the
+font preloads. ``frontend/static/unrolled.css`` carries the few rules Font Awesome's script used to
+inject for ``svg.svg-inline--fa``. The theme's style sheets also draw a few icons from Font Awesome's
+web fonts (the pencil of an exercise title, the bulb of a tip): those fonts are cut down to the
+glyphs the style sheets name (``_static/unrolled-fa-*.woff``, a few KB), declared in unrolled.css.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+DESCRIPTION_LENGTH = 160
+BOOK_DESCRIPTION = (
+    "Unrolled: an open, interactive textbook from the multilayer perceptron to recurrent networks, "
+    "LSTM and GRU, with widgets, runnable code and checked exercises."
+)
+
+# ---------------------------------------------------------------------------------------------
+# Meta description
+
+
+def first_paragraph(doctree: nodes.document) -> str:
+    """The text of the page's first paragraph that is prose (not inside a note, a cell or a table)."""
+    skip = (nodes.Admonition, nodes.container, nodes.table, nodes.footnote, nodes.citation, nodes.topic)
+    for paragraph in doctree.findall(nodes.paragraph):
+        parent = paragraph.parent
+        inside_skipped = False
+        while parent is not None:
+            if isinstance(parent, skip):
+                inside_skipped = True
+                break
+            parent = parent.parent
+        text = " ".join(paragraph.astext().split())
+        if not inside_skipped and len(text) >= 40:
+            return text
+    return ""
+
+
+def shorten(text: str, limit: int = DESCRIPTION_LENGTH) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:")
+    return cut + "\u2026"
+
+
+def add_description(app, pagename, templatename, context, doctree) -> None:
+    text = first_paragraph(doctree) if doctree is not None else ""
+    description = shorten(text) if text else BOOK_DESCRIPTION
+    meta = f'<meta name="description" content="{html.escape(description, quote=True)}" />\n'
+    context["metatags"] = context.get("metatags", "") + meta
+
+
+# ---------------------------------------------------------------------------------------------
+# Icons
+
+# Font Awesome's packs in all.min.js: `var p={name:[width,height,[aliases],"unicode","path"],...}`
+# followed, at the end of the pack, by the call that registers it under its prefix.
+ICON = re.compile(r'(?:"([^"]+)"|([A-Za-z0-9_$]+)):\[(\d+),(\d+),\[([^\]]*)\],"[0-9a-f]*",("[^"]*"|\[[^\]]*\])\]')
+PACK_END = re.compile(r'\(\(function\(\)\{\w+\("(fa[brs])",\w+\)')
+PREFIX_CLASSES = {"fa-solid": "fas", "fas": "fas", "fa": "fas", "fa-regular": "far", "far": "far",
+                  "fa-brands": "fab", "fab": "fab"}
+# Classes that style an icon rather than name it.
+MODIFIERS = re.compile(r"fa-(\dx|xs|sm|lg|xl|2xs|xxs|fw|spin|pulse|border|inverse|flip.*|rotate.*|beat.*|bounce|fade|shake|stack.*|li|ul)$")
+ICON_TAG = re.compile(r'<(i|span) class="([^"]*\bfa-[^"]*)"([^>]*)>\s*</\1>')
+DROPPED_TAGS = [
+    re.compile(r'<script src="[^"]*vendor/fontawesome/[^"]*/js/all\.min\.js[^"]*"></script>\s*'),
+    re.compile(r'<link href="[^"]*vendor/fontawesome/[^"]*/css/all\.min\.css[^"]*" rel="stylesheet" />\s*'),
+    re.compile(r'<link rel="preload" as="font"[^>]*vendor/fontawesome/[^>]*>\s*'),
+]
+
+
+# Markup that axe-core rejects, rewritten in every page. docutils writes a bibliography as
+# <div role="list"> of <div role="doc-biblioentry">: that role is deprecated (DPUB-ARIA 1.1), and a list
+# must hold list items (aria-required-children).
+ARIA_FIXES = [(re.compile(r'(<div class="citation" id="[^"]*") role="doc-biblioentry"'), r'\1 role="listitem"')]
+
+
+def read_icons(all_min_js: str) -> dict[str, dict[str, tuple[int, int, str]]]:
+    """{prefix: {icon name or alias: (width, height, path)}} from Font Awesome's all.min.js."""
+    packs: dict[str, dict[str, tuple[int, int, str]]] = {}
+    start = 0
+    for end in PACK_END.finditer(all_min_js):
+        pack = packs.setdefault(end.group(1), {})
+        for icon in ICON.finditer(all_min_js, start, end.start()):
+            name = icon.group(1) or icon.group(2)
+            path = icon.group(6)
+            if path.startswith("["):  # duotone: [secondary, primary]; the free packs have none
+                path = path.strip("[]").split(",")[-1]
+            entry = (int(icon.group(3)), int(icon.group(4)), path.strip('"'))
+            pack[name] = entry
+            for alias in re.findall(r'"([a-z0-9-]+)"', icon.group(5)):
+                pack.setdefault(alias, entry)
+        start = end.end()
+    return packs
+
+
+def inline_svg(packs, classes: str, rest: str) -> str | None:
+    names = classes.split()
+    prefix = next((PREFIX_CLASSES[c] for c in names if c in PREFIX_CLASSES and c != "fa"), "fas")
+    icons = [c[3:] for c in names if c.startswith("fa-") and c not in PREFIX_CLASSES and not MODIFIERS.match(c)]
+    for name in icons:
+        found = packs.get(prefix, {}).get(name) or packs.get("fas", {}).get(name)
+        if found:
+            width, height, path = found
+            kept = " ".join(c for c in names if c not in PREFIX_CLASSES)
+            return (f'<svg class="svg-inline--fa {kept}" aria-hidden="true" focusable="false" role="img"'
+                    f'{rest} xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}">'
+                    f'<path fill="currentColor" d="{path}"></path></svg>')
+    return None
+
+
+def inline_icons(app, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir)
+    scripts = sorted(outdir.glob("_static/vendor/fontawesome/*/js/all.min.js"))
+    if not scripts:
+        return
+    packs = read_icons(scripts[-1].read_text(encoding="utf-8"))
+    missing: set[str] = set()
+    for page in outdir.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+
+        def replace(match: re.Match) -> str:
+            svg = inline_svg(packs, match.group(2), match.group(3))
+            if svg is None:
+                missing.add(match.group(2))
+                return match.group(0)
+            return svg
+
+        new = ICON_TAG.sub(replace, text)
+        for tag in DROPPED_TAGS:
+            new = tag.sub("", new)
+        for pattern, replacement in ARIA_FIXES:
+            new = pattern.sub(replacement, new)
+        if new != text:
+            page.write_text(new, encoding="utf-8")
+    cut_web_fonts(outdir)
+    if missing:
+        logger.warning("unrolled_pages: no Font Awesome icon for %s", ", ".join(sorted(missing)))
+
+
+WEB_FONTS = {"fa-solid-900.ttf": "unrolled-fa-solid.woff", "fa-brands-400.ttf": "unrolled-fa-brands.woff"}
+
+
+def icon_characters(static: Path) -> set[int]:
+    """Code points of Font Awesome's private-use area that the site's style sheets name."""
+    found: set[int] = set()
+    for sheet in static.rglob("*.css"):
+        if "fontawesome" in sheet.parts:
+            continue
+        text = sheet.read_text(encoding="utf-8", errors="replace")
+        found |= {ord(c) for c in text if 0xF000 <= ord(c) <= 0xF8FF}
+        found |= {int(code, 16) for code in re.findall(r'"\\(f[0-9a-f]{3})"', text)}
+    return found
+
+
+def cut_web_fonts(outdir: Path) -> None:
+    from fontTools import subset
+
+    static = outdir / "_static"
+    characters = icon_characters(static)
+    for source in static.glob("vendor/fontawesome/*/webfonts/*.ttf"):
+        if source.name not in WEB_FONTS:
+            continue
+        font = subset.load_font(str(source), subset.Options())
+        options = subset.Options()
+        options.flavor = "woff"  # woff2 would need brotli; cut to a few glyphs, woff is a few KB too
+        options.layout_features = ["*"]
+        subsetter = subset.Subsetter(options)
+        present = set(font.getBestCmap())
+        subsetter.populate(unicodes=sorted(characters & present) or [0xF111])
+        subsetter.subset(font)
+        subset.save_font(font, str(static / WEB_FONTS[source.name]), options)
+
+
+def setup(app) -> dict[str, Any]:
+    app.connect("html-page-context", add_description)
+    app.connect("build-finished", inline_icons)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
