@@ -39,9 +39,9 @@ $(LIBRARY_STAMP): $(LIBRARY)
 	rm -rf _build/html _build/.doctrees _build/.jupyter_cache
 	mkdir -p _build && touch $@
 
-# The site's own Sphinx extensions (math, icons, page metadata) change how every page is written, not what the
-# notebooks compute: rewrite every page, keep the execution cache.
-FRONTEND_CODE := $(wildcard frontend/*.py frontend/*.js)
+# The site's own Sphinx extensions and static files (math, icons, page metadata, styles) change how every
+# page is written, not what the notebooks compute: rewrite every page, keep the execution cache.
+FRONTEND_CODE := $(wildcard frontend/*.py frontend/*.js frontend/static/*)
 FRONTEND_STAMP := _build/.frontend-stamp
 $(FRONTEND_STAMP): $(FRONTEND_CODE) _config.yml
 	rm -rf _build/html _build/.doctrees

@@ -1,35 +1,36 @@
 """What a reader's browser loads per page, and how soon a widget page's first control works.
 
-    .venv/bin/python benchmarks/bench_pages.py [--site _build/html] [--repeat 3] [--width 1280]
+    .venv/bin/python benchmarks/bench_pages.py [--site _build/html] [--repeat 3] [--width 1280] [--lighthouse]
 
-Serves the built site on localhost (plain http.server, no compression) and opens every page of
-_toc.yml in Debian's Chromium with every outside request blocked, one fresh browser context per
-visit (empty cache). For each page it prints
+Serves the built site on localhost with gzip, as a static host does (benchmarks/lighthouse.py), and opens
+every page of _toc.yml in Debian's Chromium with every outside request blocked, one fresh browser context
+per visit (empty cache). For each page it prints
   - bytes loaded: the uncompressed bodies of every response (HTML, scripts, styles, fonts, images),
     and how many of them belong to the widget front end (the loader, require.js, the widget manager);
   - the median time from navigation start to DOMContentLoaded (the page parsed, deferred scripts run);
   - on pages with widgets, the time from navigation start to the first working control: a script
     injected before the page's own watches for the first widget control and, as soon as it exists,
     moves it (an input event on a slider, a click on an option button) and checks that the widget
-    took the new setting (its data-index changes). Median and best of --repeat visits.
+    took the new setting (its data-index changes). Median and best of --repeat visits;
+  - with --lighthouse, Lighthouse 12's four scores (performance, accessibility, best practices, SEO)
+    and first contentful paint, mobile and desktop presets (`npm ci --prefix benchmarks` first).
 The load average is printed too: on a shared machine it dominates the timings. Targets (issue 15):
-at most 2 MB per page, first control within 0.5 s.
+at most 2 MB per page, first control within 0.5 s; Lighthouse performance at least 75 mobile and 90
+desktop, accessibility 100, best practices and SEO at least 95.
 """
 
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
 import os
 import statistics
 import sys
-import threading
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-from tests.site.conftest import CHROMIUM, CHROMIUM_ARGS, _QuietHandler  # noqa: E402
+from benchmarks.lighthouse import lighthouse, serve_gzip  # noqa: E402
+from tests.site.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from tests.site.toc import toc_files  # noqa: E402
 
 WIDGET_FILES = ("widget-loader.js", "unrolled-widget.js", "require.js", "embed-amd.js",
@@ -58,13 +59,6 @@ FIRST_CONTROL = """(() => {
   const watch = new MutationObserver(() => { if (attempt()) watch.disconnect(); });
   watch.observe(document, {childList: true, subtree: true});
 })();"""
-
-
-def serve(site: Path):
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}/"
 
 
 def visit(browser, base: str, page_name: str, width: int, has_widgets: bool):
@@ -104,14 +98,16 @@ def main() -> None:
     parser.add_argument("--site", type=Path, default=REPO / "_build" / "html", help="the built site")
     parser.add_argument("--repeat", type=int, default=3, help="visits per widget page for the timing")
     parser.add_argument("--width", type=int, default=1280, help="viewport width in CSS pixels")
+    parser.add_argument("--lighthouse", action="store_true", help="also run Lighthouse, mobile and desktop")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
-    server, base = serve(args.site)
+    server, base = serve_gzip(args.site)
     print(f"site {args.site}, viewport {args.width} px, load average before: {os.getloadavg()[0]:.1f} "
           f"on {os.cpu_count()} CPUs")
+    lighthouse_head = f"{'mobile: perf a11y best seo FCP s':>36}{'desktop: perf a11y best seo FCP s':>37}"
     print(f"{'page':<32}{'KB loaded':>11}{'of which widget JS':>20}{'DOMContentLoaded':>18}"
-          f"{'first control ms (median, best)':>34}")
+          f"{'first control ms (median, best)':>34}" + (lighthouse_head if args.lighthouse else ""))
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for page_name in toc_files():
@@ -127,7 +123,15 @@ def main() -> None:
             times = [v[2] for v in visits if v[2] is not None]
             ready = statistics.median(v[3] for v in visits)
             timing = f"{statistics.median(times):>12.0f}, {min(times):.0f}" if times else ""
-            print(f"{page_name:<32}{total / 1000:>11.0f}{widget / 1000:>20.0f}{ready:>18.0f}{timing:>26}")
+            scores = ""
+            if args.lighthouse:
+                for form_factor in ("mobile", "desktop"):
+                    result = lighthouse(f"{base}{page_name}.html", form_factor)
+                    scores += (f"{result['performance']:>12}{result['accessibility']:>5}"
+                               f"{result['best-practices']:>5}{result['seo']:>5}{result['fcp_s']:>7.1f}"
+                               if "error" not in result
+                               else f"{result['error']:>34}")
+            print(f"{page_name:<32}{total / 1000:>11.0f}{widget / 1000:>20.0f}{ready:>18.0f}{timing:>26}{scores}")
             sys.stdout.flush()
         browser.close()
     server.shutdown()

@@ -103,13 +103,15 @@ def lighthouse(url: str, form_factor: str) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--site", type=Path, default=REPO / "_build" / "html", help="the built site")
     parser.add_argument("--pages", nargs="*", default=None, help="pages to measure (default: every page)")
     parser.add_argument("--show-failing", action="store_true", help="list the weighted audits below 0.9")
     args = parser.parse_args()
     server, base = serve_gzip(args.site)
-    print(f"site {args.site} served with gzip; load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    print(f"site {args.site} served with gzip; load average before: {os.getloadavg()[0]:.1f} "
+          f"on {os.cpu_count()} CPUs")
     print(f"{'page':<32}{'form':>8}{'perf':>6}{'a11y':>6}{'best':>6}{'seo':>6}{'FCP s':>8}")
     for page in args.pages or toc_files():
         for form_factor in ("mobile", "desktop"):

@@ -57,7 +57,8 @@ class Katex:
         if node is None:
             raise RuntimeError("unrolled_math: expected Node.js (`node`) on PATH to typeset the book's math")
         if not (NODE_MODULES / "katex").is_dir():
-            raise RuntimeError(f"unrolled_math: expected KaTeX in {NODE_MODULES}; run `npm ci --prefix frontend`")
+            raise RuntimeError(f"unrolled_math: expected KaTeX in {NODE_MODULES}; "
+                               "run `npm ci --prefix frontend`")
         return subprocess.Popen(
             [node, str(SERVER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8",
             env={"NODE_PATH": str(NODE_MODULES), "PATH": str(Path(node).parent)}, bufsize=1,
@@ -115,7 +116,8 @@ def visit_math(translator, node: nodes.Element) -> None:
 
 def visit_displaymath(translator, node: nodes.Element) -> None:
     # tabindex: a display wider than a phone's column scrolls, and a keyboard must reach it to scroll it.
-    translator.body.append(translator.starttag(node, "div", CLASS="math notranslate nohighlight", tabindex="0"))
+    opening = translator.starttag(node, "div", CLASS="math notranslate nohighlight", tabindex="0")
+    translator.body.append(opening)
     if node.get("number"):
         number = get_node_equation_number(translator, node)
         translator.body.append(f'<span class="eqno">({number})')

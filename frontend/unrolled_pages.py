@@ -1,4 +1,5 @@
-"""What every page of the book carries besides its content: a meta description, and icons without Font Awesome's JS.
+"""What every page of the book carries besides its content: a meta description, icons without Font Awesome's
+JS, and markup that assistive technology reads correctly.
 
 Meta description. Search engines show it under the title; each page gets its first paragraph,
 cut at a word near 160 characters. Pages without text of their own (search, index) get the book's.
@@ -13,6 +14,9 @@ font preloads. ``frontend/static/unrolled.css`` carries the few rules Font Aweso
 inject for ``svg.svg-inline--fa``. The theme's style sheets also draw a few icons from Font Awesome's
 web fonts (the pencil of an exercise title, the bulb of a tip): those fonts are cut down to the
 glyphs the style sheets name (``_static/unrolled-fa-*.woff``, a few KB), declared in unrolled.css.
+
+Markup. The same pass rewrites a few things the theme, docutils and pandas write that axe-core flags
+(``ARIA_FIXES`` and the empty table corners below say which and why).
 """
 
 from __future__ import annotations
@@ -73,12 +77,14 @@ def add_description(app, pagename, templatename, context, doctree) -> None:
 
 # Font Awesome's packs in all.min.js: `var p={name:[width,height,[aliases],"unicode","path"],...}`
 # followed, at the end of the pack, by the call that registers it under its prefix.
-ICON = re.compile(r'(?:"([^"]+)"|([A-Za-z0-9_$]+)):\[(\d+),(\d+),\[([^\]]*)\],"[0-9a-f]*",("[^"]*"|\[[^\]]*\])\]')
+ICON = re.compile(r'(?:"([^"]+)"|([A-Za-z0-9_$]+)):\[(\d+),(\d+),\[([^\]]*)\],"[0-9a-f]*",'
+                  r'("[^"]*"|\[[^\]]*\])\]')
 PACK_END = re.compile(r'\(\(function\(\)\{\w+\("(fa[brs])",\w+\)')
 PREFIX_CLASSES = {"fa-solid": "fas", "fas": "fas", "fa": "fas", "fa-regular": "far", "far": "far",
                   "fa-brands": "fab", "fab": "fab"}
 # Classes that style an icon rather than name it.
-MODIFIERS = re.compile(r"fa-(\dx|xs|sm|lg|xl|2xs|xxs|fw|spin|pulse|border|inverse|flip.*|rotate.*|beat.*|bounce|fade|shake|stack.*|li|ul)$")
+MODIFIERS = re.compile(r"fa-(\dx|xs|sm|lg|xl|2xs|xxs|fw|spin|pulse|border|inverse|flip.*|rotate.*|beat.*"
+                       r"|bounce|fade|shake|stack.*|li|ul)$")
 ICON_TAG = re.compile(r'<(i|span) class="([^"]*\bfa-[^"]*)"([^>]*)>\s*</\1>')
 DROPPED_TAGS = [
     re.compile(r'<script src="[^"]*vendor/fontawesome/[^"]*/js/all\.min\.js[^"]*"></script>\s*'),
@@ -90,7 +96,20 @@ DROPPED_TAGS = [
 # Markup that axe-core rejects, rewritten in every page. docutils writes a bibliography as
 # <div role="list"> of <div role="doc-biblioentry">: that role is deprecated (DPUB-ARIA 1.1), and a list
 # must hold list items (aria-required-children).
-ARIA_FIXES = [(re.compile(r'(<div class="citation" id="[^"]*") role="doc-biblioentry"'), r'\1 role="listitem"')]
+#
+# A table that scrolls sideways on a phone must take the keyboard focus (scrollable-region-focusable).
+# The primary sidebar holds the logo and the search button outside any landmark (region): it becomes one.
+ARIA_FIXES = [
+    (re.compile(r'(<div class="citation" id="[^"]*") role="doc-biblioentry"'), r'\1 role="listitem"'),
+    (re.compile(r'<div class="pst-scrollable-table-container">'),
+     '<div class="pst-scrollable-table-container" tabindex="0">'),
+    (re.compile(r'<div class="bd-sidebar-primary bd-sidebar">'),
+     '<div class="bd-sidebar-primary bd-sidebar" role="complementary" aria-label="The book">'),
+]
+# A table's empty corner cell (pandas writes one above the row labels) is a header without text
+# (empty-table-header): inside <thead> it becomes an ordinary cell.
+THEAD = re.compile(r"<thead>.*?</thead>", re.S)
+EMPTY_HEADER = re.compile(r"<th([^>]*)>(\s|&nbsp;)*</th>")
 
 
 def read_icons(all_min_js: str) -> dict[str, dict[str, tuple[int, int, str]]]:
@@ -115,7 +134,8 @@ def read_icons(all_min_js: str) -> dict[str, dict[str, tuple[int, int, str]]]:
 def inline_svg(packs, classes: str, rest: str) -> str | None:
     names = classes.split()
     prefix = next((PREFIX_CLASSES[c] for c in names if c in PREFIX_CLASSES and c != "fa"), "fas")
-    icons = [c[3:] for c in names if c.startswith("fa-") and c not in PREFIX_CLASSES and not MODIFIERS.match(c)]
+    icons = [c[3:] for c in names
+             if c.startswith("fa-") and c not in PREFIX_CLASSES and not MODIFIERS.match(c)]
     for name in icons:
         found = packs.get(prefix, {}).get(name) or packs.get("fas", {}).get(name)
         if found:
@@ -151,6 +171,7 @@ def inline_icons(app, exception) -> None:
             new = tag.sub("", new)
         for pattern, replacement in ARIA_FIXES:
             new = pattern.sub(replacement, new)
+        new = THEAD.sub(lambda head: EMPTY_HEADER.sub(r"<td\1></td>", head.group(0)), new)
         if new != text:
             page.write_text(new, encoding="utf-8")
     cut_web_fonts(outdir)

@@ -5,7 +5,8 @@ Fixtures
 - ``site_dir``: the built site (``_build/html``; ``UNROLLED_SITE_DIR`` overrides). Missing -> the test
   fails and says to run ``make book``; browser tests are never skipped.
 - ``site_url``: base URL of a local HTTP server over ``site_dir``.
-- ``open_page(path, color_scheme="light", width=1280)``: opens ``site_url + path`` in a fresh browser context and returns a ``SitePage``:
+- ``open_page(path, color_scheme="light", width=1280)``: opens ``site_url + path`` in a fresh browser
+  context and returns a ``SitePage``:
   ``.page`` (the Playwright page), ``.console_errors``, ``.page_errors``, ``.blocked`` (requests to
   anywhere but the local server: aborted and recorded), ``.failed`` (requests that failed or answered
   >= 400), and ``.assert_clean()``.
@@ -30,7 +31,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
 ]
 SCREENSHOTS = REPO / "_build" / "screenshots"
-# Generous: CI machines have two cores, and MathJax alone can take seconds to start on a busy one.
+# Generous: CI machines have two cores, and a page with many widgets takes seconds to settle on a busy one.
 PAGE_TIMEOUT_MS = 120_000
 
 
@@ -120,7 +121,8 @@ class SitePage:
 def open_page(browser, site_url):
     contexts = []
 
-    def _open(path: str, wait_for_math: bool = True, color_scheme: str = "light", width: int = 1280) -> SitePage:
+    def _open(path: str, wait_for_math: bool = True, color_scheme: str = "light",
+              width: int = 1280) -> SitePage:
         context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=color_scheme)
         contexts.append(context)
         context.set_default_timeout(PAGE_TIMEOUT_MS)

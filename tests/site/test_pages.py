@@ -39,8 +39,9 @@ def test_all_math_is_typeset_at_build_time(site_dir, open_page, page):
     report = site_page.page.evaluate(
         r"""() => {
           const maths = Array.from(document.querySelectorAll('article .math'));
-          const untypeset = maths.filter(el => !el.querySelector('.katex .katex-html') || !el.querySelector('math'))
-                                 .map(el => el.textContent.slice(0, 60));
+          const untypeset = maths
+            .filter(el => !el.querySelector('.katex .katex-html') || !el.querySelector('math'))
+            .map(el => el.textContent.slice(0, 60));
           const errors = Array.from(document.querySelectorAll('article .math-error, article .katex-error'))
                               .map(el => el.textContent.slice(0, 60));
           // TeX delimiters in the visible text, outside code and outside the typeset maths themselves.
