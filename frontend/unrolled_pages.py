@@ -16,7 +16,8 @@ web fonts (the pencil of an exercise title, the bulb of a tip): those fonts are 
 glyphs the style sheets name (``_static/unrolled-fa-*.woff``, a few KB), declared in unrolled.css.
 
 Markup. The same pass rewrites a few things the theme, docutils and pandas write that axe-core flags
-(``ARIA_FIXES`` and the empty table corners below say which and why).
+(``ARIA_FIXES`` and the empty table corners below say which and why), and lets the notebooks' figures
+load lazily, when the reader scrolls near them.
 """
 
 from __future__ import annotations
@@ -106,10 +107,14 @@ ARIA_FIXES = [
     (re.compile(r'<div class="bd-sidebar-primary bd-sidebar">'),
      '<div class="bd-sidebar-primary bd-sidebar" role="complementary" aria-label="The book">'),
 ]
-# A table's empty corner cell (pandas writes one above the row labels) is a header without text
+# The notebooks' figures (in _images/) load when the reader scrolls near them, not with the page.
+LAZY_IMAGE = (re.compile(r'<img (?![^>]*\bloading=)([^>]*src="[^"]*_images/)'),
+              r'<img loading="lazy" decoding="async" \1')
+# A table's empty corner cell (pandas writes one above the row labels, and so does a Markdown table whose
+# first column has no heading) is a header without text
 # (empty-table-header): inside <thead> it becomes an ordinary cell.
 THEAD = re.compile(r"<thead>.*?</thead>", re.S)
-EMPTY_HEADER = re.compile(r"<th([^>]*)>(\s|&nbsp;)*</th>")
+EMPTY_HEADER = re.compile(r"<th([^>]*)>(\s|&nbsp;|<p>\s*</p>)*</th>")
 
 
 def read_icons(all_min_js: str) -> dict[str, dict[str, tuple[int, int, str]]]:
@@ -171,6 +176,7 @@ def inline_icons(app, exception) -> None:
             new = tag.sub("", new)
         for pattern, replacement in ARIA_FIXES:
             new = pattern.sub(replacement, new)
+        new = LAZY_IMAGE[0].sub(LAZY_IMAGE[1], new)
         new = THEAD.sub(lambda head: EMPTY_HEADER.sub(r"<td\1></td>", head.group(0)), new)
         if new != text:
             page.write_text(new, encoding="utf-8")
