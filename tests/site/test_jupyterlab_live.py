@@ -22,7 +22,7 @@ import urllib.request
 
 import pytest
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS, REPO
+from .conftest import REPO
 
 WIDGETS = ["lstm_gates", "gru_gates", "vanishing_gradients", "unit_vs_cell", "param_counter"]
 STARTUP_S = 180
@@ -85,14 +85,11 @@ RUN_IN_KERNEL = """async (code) => {
 }"""
 
 
-def test_every_widget_moves_and_the_kernel_sees_it(jupyterlab):
-    from playwright.sync_api import sync_playwright
-
+def test_every_widget_moves_and_the_kernel_sees_it(jupyterlab, browser):
     base, token, _ = jupyterlab
     blocked, errors = [], []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
         context.set_default_timeout(180_000)
         page = context.new_page()
 
@@ -143,6 +140,7 @@ def test_every_widget_moves_and_the_kernel_sees_it(jupyterlab):
                     break
                 page.wait_for_timeout(200)
             assert kernel == shown, f"{name}: the page shows index {shown}, the kernel's widget has {kernel}"
-        browser.close()
+    finally:
+        context.close()
     assert blocked == [], f"JupyterLab asked for outside resources: {blocked}"
     assert errors == [], f"uncaught errors in JupyterLab: {errors}"
