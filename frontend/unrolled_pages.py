@@ -177,10 +177,14 @@ def inline_icons(app, exception) -> None:
         for pattern, replacement in ARIA_FIXES:
             new = pattern.sub(replacement, new)
         new = LAZY_IMAGE[0].sub(LAZY_IMAGE[1], new)
+        if not re.search(r'class="[^"]*\bsd-', new):
+            for tag in DESIGN_TAGS:
+                new = tag.sub("", new)
         new = THEAD.sub(lambda head: EMPTY_HEADER.sub(r"<td\1></td>", head.group(0)), new)
         if new != text:
             page.write_text(new, encoding="utf-8")
     cut_web_fonts(outdir)
+    purge_style_sheets(outdir)
     if missing:
         logger.warning("unrolled_pages: no Font Awesome icon for %s", ", ".join(sorted(missing)))
 
@@ -217,6 +221,70 @@ def cut_web_fonts(outdir: Path) -> None:
         subsetter.populate(unicodes=sorted(characters & present) or [0xF111])
         subsetter.subset(font)
         subset.save_font(font, str(static / WEB_FONTS[source.name]), options)
+
+
+# Style sheets cut down to the rules the site can use: the theme's bootstrap.css is 209 KB, of which a
+# page uses about a tenth. A rule stays when every class its selector names appears somewhere in the
+# site's HTML or JavaScript (as any word: scripts add classes such as "show" at run time), so the
+# cut can only drop rules that no page and no script can ever match.
+PURGED_SHEETS = ["styles/bootstrap.css"]
+WORD = re.compile(r"[A-Za-z_][\w-]*")
+SELECTOR_CLASS = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
+
+
+def split_selectors(prelude: str) -> list[str]:
+    parts, depth, current = [], 0, ""
+    for char in prelude:
+        depth += {"(": 1, "[": 1, ")": -1, "]": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            parts.append(current.strip())
+            current = ""
+        else:
+            current += char
+    return parts + [current.strip()] if current.strip() else parts
+
+
+def kept_rules(rules, words: set[str]) -> list[str]:
+    import tinycss2
+
+    kept = []
+    for rule in rules:
+        if rule.type == "qualified-rule":
+            selectors = [selector for selector in split_selectors(tinycss2.serialize(rule.prelude))
+                         if all(name in words for name in SELECTOR_CLASS.findall(selector))]
+            if selectors:
+                kept.append(",".join(selectors) + "{" + tinycss2.serialize(rule.content) + "}")
+        elif rule.type == "at-rule" and rule.lower_at_keyword in ("media", "supports") and rule.content:
+            children = tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True)
+            inner = kept_rules(children, words)
+            if inner:
+                kept.append(f"@{rule.at_keyword}{tinycss2.serialize(rule.prelude)}{{{''.join(inner)}}}")
+        elif rule.type == "at-rule":
+            kept.append(rule.serialize())
+    return kept
+
+
+def purge_style_sheets(outdir: Path) -> None:
+    import tinycss2
+
+    words: set[str] = set()
+    for path in outdir.rglob("*"):
+        if path.suffix in (".html", ".js") and path.is_file():
+            words |= set(WORD.findall(path.read_text(encoding="utf-8", errors="replace")))
+    for name in PURGED_SHEETS:
+        sheet = outdir / "_static" / name
+        if not sheet.is_file():
+            continue
+        rules = tinycss2.parse_stylesheet(sheet.read_text(encoding="utf-8"), skip_comments=True,
+                                          skip_whitespace=True)
+        sheet.write_text("\n".join(kept_rules(rules, words)) + "\n", encoding="utf-8")
+
+
+# sphinx-design's style sheet and tab script, on pages that hold none of its components.
+DESIGN_TAGS = [
+    re.compile(r'<link rel="stylesheet" type="text/css" href="[^"]*sphinx-design\.min\.css[^"]*" />\s*'),
+    re.compile(r'<script [^>]*src="[^"]*design-tabs\.js[^"]*"></script>\s*'),
+]
 
 
 def setup(app) -> dict[str, Any]:
