@@ -131,7 +131,8 @@ def main() -> None:
                                f"{result['best-practices']:>5}{result['seo']:>5}{result['fcp_s']:>7.1f}"
                                if "error" not in result
                                else f"{result['error']:>34}")
-            print(f"{page_name:<32}{total / 1000:>11.0f}{widget / 1000:>20.0f}{ready:>18.0f}{timing:>26}{scores}")
+            print(f"{page_name:<32}{total / 1000:>11.0f}{widget / 1000:>20.0f}{ready:>18.0f}{timing:>26}"
+                  + scores)
             sys.stdout.flush()
         browser.close()
     server.shutdown()
