@@ -33,7 +33,11 @@ from sphinx.util.math import get_node_equation_number
 
 FRONTEND = Path(__file__).resolve().parent
 SERVER = FRONTEND / "katex_server.js"
-NODE_MODULES = FRONTEND / "node_modules"
+# frontend/node_modules, or, for a copy of the book's sources (course/student_site.py copies frontend/
+# without node_modules into _build/student/source), the repository's own above it.
+_CANDIDATES = [FRONTEND, *(parent / "frontend" for parent in FRONTEND.parents)]
+NODE_MODULES = next((folder / "node_modules" for folder in _CANDIDATES
+                     if (folder / "node_modules" / "katex").is_dir()), FRONTEND / "node_modules")
 CSS = "katex/katex.min.css"
 NUMBERED = re.compile(r"\\(begin|end)\{(align|alignat|equation|gather|multline)\}")
 
