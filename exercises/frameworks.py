@@ -125,7 +125,7 @@ def check_gru_bias_counts(answer):
 @checker
 def check_same_units_difference(answer):
     """How many more parameters torch.nn.LSTM(28, 128) has than keras.layers.LSTM(128) on 28 inputs."""
-    difference = as_whole_number(answer, "the difference, a whole number")
+    difference = as_whole_number(answer, "the difference")
     d, h = DIFFERENCE_SIZES["input_size"], DIFFERENCE_SIZES["hidden_size"]
     torch_count = cells.count_params("lstm", d, h, convention="torch")
     keras_count = cells.count_params("lstm", d, h, convention="keras")
@@ -160,7 +160,7 @@ def check_tf1_kernel_shape(answer):
 @checker
 def check_tf1_forget_bias(answer):
     """The stored TF1 bias of the forget block when the cells LSTM's b_if + b_hf is 0.25 (forget_bias=1.0)."""
-    value = as_number(answer, "one number, the bias stored for every unit of the forget block")
+    value = as_number(answer, "the bias stored for every unit of the forget block")
     cell = cells.LSTMCell(2, 3, rng=0)
     h = cell.hidden_size
     cell.bias_ih[...] = 0.0
@@ -185,7 +185,7 @@ def check_tf1_forget_bias(answer):
 @checker
 def check_weight_sets(answer):
     """How many sets of weights tf.nn.dynamic_rnn(BasicLSTMCell(200), x) has on 35 words of 300 numbers."""
-    count = as_whole_number(answer, "the number of weight sets, a whole number")
+    count = as_whole_number(answer, "the number of weight sets")
     layer = cells.LSTM(WORDS["input_size"], WORDS["hidden_size"], rng=0)
     expected = sum(len(pair) for pair in layer.cells)
     if count == expected:
