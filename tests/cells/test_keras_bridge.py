@@ -1,8 +1,8 @@
 """cells.from_keras / cells.to_keras against real Keras 3 (torch backend, set in tests/conftest.py).
 
 Every configuration is drawn from a seeded generator (its id says which). Keras initialises its
-biases to zero, so every test overwrites all weights, biases included, with random numbers: a
-bias put in the wrong place would otherwise go unnoticed.
+biases to constants (zeros; ones in the LSTM's forget block), so every test overwrites all weights,
+biases included, with random numbers: a bias put in the wrong place would otherwise go unnoticed.
 """
 
 import keras
