@@ -54,7 +54,9 @@ def write_master(chapter, out, seed=0):
     (master_dir / "requirements.txt").write_text(REQUIREMENTS, encoding="utf-8")
     notebook = master.master_notebook(chapter, seed)
     # otter assign takes what it keeps from an executed master: run it as a student's kernel would.
-    client = NotebookClient(notebook, timeout=EXECUTION_TIMEOUT, kernel_name="python3", record_timing=False,
+    # A kernel can take more than nbclient's default minute to start on a busy two-core machine.
+    client = NotebookClient(notebook, timeout=EXECUTION_TIMEOUT, startup_timeout=EXECUTION_TIMEOUT,
+                            kernel_name="python3", record_timing=False,
                             resources={"metadata": {"path": str(master_dir)}})
     client.execute()
     _check_master_outputs(chapter, notebook)
