@@ -31,6 +31,7 @@ DEFAULT_OUT = ROOT / "_build" / "assignments"
 # What the autograder installs besides otter (Gradescope): what ``cells`` and ``exercises`` import.
 REQUIREMENTS = "numpy>=1.24\ntqdm>=4.60\n"
 EXECUTION_TIMEOUT = 300
+KERNEL_STARTS = 3
 
 
 class AssignmentError(RuntimeError):
@@ -54,11 +55,20 @@ def write_master(chapter, out, seed=0):
     (master_dir / "requirements.txt").write_text(REQUIREMENTS, encoding="utf-8")
     notebook = master.master_notebook(chapter, seed)
     # otter assign takes what it keeps from an executed master: run it as a student's kernel would.
-    # A kernel can take more than nbclient's default minute to start on a busy two-core machine.
-    client = NotebookClient(notebook, timeout=EXECUTION_TIMEOUT, startup_timeout=EXECUTION_TIMEOUT,
-                            kernel_name="python3", record_timing=False,
-                            resources={"metadata": {"path": str(master_dir)}})
-    client.execute()
+    # A kernel can take more than nbclient's default minute to start on a busy two-core machine, and
+    # can die at start when another process takes the port jupyter_client picked for it ("Address
+    # already in use", seen once under load): a kernel that fails to start is started afresh.
+    for attempt in range(KERNEL_STARTS):
+        client = NotebookClient(notebook, timeout=EXECUTION_TIMEOUT, startup_timeout=EXECUTION_TIMEOUT,
+                                kernel_name="python3", record_timing=False,
+                                resources={"metadata": {"path": str(master_dir)}})
+        try:
+            client.execute()
+            break
+        except RuntimeError as error:
+            kernel_failed = "Kernel died" in str(error) or "timed out" in str(error)
+            if not kernel_failed or attempt + 1 == KERNEL_STARTS:
+                raise
     _check_master_outputs(chapter, notebook)
     path = master_dir / f"{chapter.name}.ipynb"
     nbformat.write(notebook, path)
