@@ -3,7 +3,7 @@
 #   make test           builds the site and the student edition, then runs every test (browser tests included)
 #   make assignments    an otter-grader assignment per chapter in _build/assignments (SEED=n: a course's numbers)
 #   make student-site   the book without its solutions, in _build/student/html
-# and, while you work, make test-fast: the tests that need no site build and no browser.
+# and, while you work, make test-fast: ruff and the tests that need no site build and no browser.
 # Everything is installed into .venv; nothing is installed system-wide except Debian's chromium.
 
 PYTHON ?= python3
@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 VENDORED := frontend/vendor/.vendored
 
-.PHONY: book test test-fast chromium clean assignments student-site
+.PHONY: book test test-fast lint chromium clean assignments student-site
 
 # The book's matrices are small: BLAS threads only fight each other on a two-core machine
 # (measured: 50 training steps of a small RNN took 0.6 s with one thread and 10.9 s with two, under load).
@@ -56,12 +56,16 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 chromium:
 	command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
 
-test: book student-site chromium
+# Lint first: it takes a second and names the file and line.
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+
+test: lint book student-site chromium
 	$(BIN)/python -m pytest
 
 # Everything except the browser tests over the built site (tests/site) and the slow Colab simulation,
 # which executes every chapter from a built wheel. Needs only the virtual environment.
-test-fast: $(INSTALLED)
+test-fast: lint
 	$(BIN)/python -m pytest --ignore=tests/site -m "not slow"
 
 # The course kit (course/, see book/instructors.md). SEED=0 keeps the book's numbers.

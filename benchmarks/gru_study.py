@@ -197,7 +197,8 @@ def main(argv=None):
     parser.add_argument("--out", type=Path, default=None, help=f"where to write the JSON (default {DEFAULT_OUT})")
     parser.add_argument("--no-progress", action="store_true")
     parser.add_argument("--costs-only", action="store_true",
-                        help="keep the training runs of the JSON at --out (or the default) and measure the step costs again")
+                        help="keep the training runs of the JSON at --out (or the default) "
+                             "and measure the step costs again")
     args = parser.parse_args(argv)
     settings = QUICK if args.quick else FULL
     out = args.out or (None if args.quick else DEFAULT_OUT)

@@ -8,29 +8,28 @@ adds embedding.py, attention.py and seq2seq.py.
 `import cells` needs numpy only: tqdm is imported when `train` runs, torch by the bridge functions.
 """
 
-from .pointwise import sigmoid, lstm_state_update, gru_state_update
-from .cell import StepCache
-from .rnn import RNNCell
-from .lstm import LSTMCell
-from .gru import GRUCell
-from .unroll import unroll, backprop_through_time, gradient_norms
-from .counting import ParamCount, count_params
-from .gradcheck import GradcheckError, gradcheck, numerical_gradient
-from .layers import RNN, LSTM, GRU
-from .dense import Dense, MLP
-from .torch_bridge import compare_with_torch, from_torch, to_torch
-from .keras_bridge import from_keras, to_keras
-from .tf1 import tf1_step, to_tf1
-from .matrices import largest_singular_value, random_orthogonal, scale_to_spectral_radius, spectral_radius
-from .ungated import UngatedMemoryCell, UngatedMemory
-from .embedding import Embedding
+from . import experiments, tasks
 from .attention import Attention, softmax
-from .losses import mse_loss, binary_cross_entropy_with_logits, cross_entropy
+from .cell import StepCache
+from .counting import ParamCount, count_params
+from .dense import MLP, Dense
+from .embedding import Embedding
+from .gradcheck import GradcheckError, gradcheck, numerical_gradient
+from .gru import GRUCell
+from .keras_bridge import from_keras, to_keras
+from .layers import GRU, LSTM, RNN
+from .losses import binary_cross_entropy_with_logits, cross_entropy, mse_loss
+from .lstm import LSTMCell
+from .matrices import largest_singular_value, random_orthogonal, scale_to_spectral_radius, spectral_radius
 from .models import SequenceModel
-from .training import SGD, Adam, History, clip_grad_norm, train
+from .pointwise import gru_state_update, lstm_state_update, sigmoid
+from .rnn import RNNCell
 from .seq2seq import Seq2Seq, sequence_accuracy
-from . import tasks
-from . import experiments
+from .tf1 import tf1_step, to_tf1
+from .torch_bridge import compare_with_torch, from_torch, to_torch
+from .training import SGD, Adam, History, clip_grad_norm, train
+from .ungated import UngatedMemory, UngatedMemoryCell
+from .unroll import backprop_through_time, gradient_norms, unroll
 
 __all__ = [
     "sigmoid", "lstm_state_update", "gru_state_update", "StepCache",

@@ -13,8 +13,18 @@ import numpy as np
 
 import cells
 
-from .feedback import (NotAnAnswer, as_array, as_function, as_number, as_tuple, as_whole_number, call_reader,
-                       checker, right, wrong)
+from .feedback import (
+    NotAnAnswer,
+    as_array,
+    as_function,
+    as_number,
+    as_tuple,
+    as_whole_number,
+    call_reader,
+    checker,
+    right,
+    wrong,
+)
 
 __all__ = [
     "ONE_STEP",
@@ -84,10 +94,12 @@ def check_one_step_by_hand(answer):
             return wrong("You multiplied by the pre-activation a_r; the gate is its sigmoid, r_t = sigma(a_r).")
         return wrong("The candidate n_t is off: n_t = tanh(x_n + r_t * h_n) with r_t = sigma(a_r).")
     if _close(h_answer, z * n + (1 - z) * s["h_prev"]):
-        return wrong("The candidate n_t is right. Your h_t uses the other convention, h_t = z * n_t + (1 - z) * h_prev; this "
-                     "book (and PyTorch) writes h_t = (1 - z_t) * n_t + z_t * h_(t-1), so z near 1 keeps.")
+        return wrong("The candidate n_t is right. Your h_t uses the other convention, "
+                     "h_t = z * n_t + (1 - z) * h_prev; this book (and PyTorch) writes "
+                     "h_t = (1 - z_t) * n_t + z_t * h_(t-1), so z near 1 keeps.")
     if _close(h_answer, (1 - s["a_z"]) * n + s["a_z"] * s["h_prev"]):
-        return wrong("The candidate n_t is right. For h_t you used the pre-activation a_z as the gate; z_t = sigma(a_z).")
+        return wrong("The candidate n_t is right. For h_t you used the pre-activation a_z as the gate; "
+                     "z_t = sigma(a_z).")
     return wrong("The candidate n_t is right, h_t is not: blend the candidate and the old state with the update gate, "
                  "h_t = (1 - z_t) * n_t + z_t * h_(t-1).")
 
@@ -118,7 +130,8 @@ def check_z_convention(answer):
             problems.append("a gate value is a sigmoid output, between 0 and 1; the value changes as "
                             "z = 1 - z', not by a sign")
         else:
-            problems.append("the gate value z is off: the share of the old state that survives must be the same in both conventions")
+            problems.append("the gate value z is off: the share of the old state that survives "
+                            "must be the same in both conventions")
     if not bias_ok:
         if _close(bias_answer, b_prime, tol=1e-6):
             problems.append("the bias is unchanged, so the gate would still open the same way")

@@ -10,7 +10,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 COLAB_CELL = (
-    'import sys\n'
+    'import sys\n\n'
     'if "google.colab" in sys.modules:\n'
     '    %pip install -q "unrolled @ git+https://github.com/unrolled-book/unrolled"'
 )

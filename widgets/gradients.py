@@ -81,7 +81,8 @@ def norms_by_distance(spectral_radius, activation="tanh", cell="RNN", sequence_l
     _check(activation, cell, sequence_length)
     radii = np.atleast_1d(np.asarray(spectral_radius, dtype=np.float64))
     if radii.ndim != 1 or not np.all(np.isfinite(radii)) or np.any(radii < 0):
-        raise ValueError(f"spectral_radius must be a finite number >= 0 (or a 1-D array of them); got {spectral_radius!r}")
+        raise ValueError("spectral_radius must be a finite number >= 0 (or a 1-D array of them); "
+                         f"got {spectral_radius!r}")
     big, rng = _make_cell(cell, activation, radii)
     T, h, copies = sequence_length, HIDDEN_SIZE, len(radii)
     x = rng.normal(size=(MAX_LENGTH, 1, INPUT_SIZE))[:T]
@@ -151,7 +152,8 @@ def vanishing_gradients(spectral_radius=0.9, activation="tanh", cell="RNN", sequ
     ]
     panels = [
         line_plot([{"key": "norms", "label": "||dL/dh_(T-k)|| from BPTT", "color": 0},
-                   {"key": "bound", "label": "bound (\u03c1 \u00b7 max \u03c6')^k, plain RNN", "color": 3, "dash": True}],
+                   {"key": "bound", "label": "bound (\u03c1 \u00b7 max \u03c6')^k, plain RNN", "color": 3,
+                    "dash": True}],
                   list(range(MAX_LENGTH)), xlabel="distance k = T - t (steps back from the loss)",
                   ylabel="gradient norm", log_y=True, ylim=YLIM, xlim=[0, MAX_LENGTH - 1],
                   title="Gradient reaching earlier steps (log scale)"),
@@ -159,8 +161,10 @@ def vanishing_gradients(spectral_radius=0.9, activation="tanh", cell="RNN", sequ
               "{cell}, T = {sequence_length}."]),
     ]
     presets = {
-        "vanishing (tanh, \u03c1 = 0.9)": {"spectral_radius": 0.9, "activation": "tanh", "cell": "RNN", "sequence_length": 50},
-        "exploding (identity, \u03c1 = 1.25)": {"spectral_radius": 1.25, "activation": "identity", "cell": "RNN", "sequence_length": 50},
+        "vanishing (tanh, \u03c1 = 0.9)": {"spectral_radius": 0.9, "activation": "tanh", "cell": "RNN",
+                                           "sequence_length": 50},
+        "exploding (identity, \u03c1 = 1.25)": {"spectral_radius": 1.25, "activation": "identity", "cell": "RNN",
+                                              "sequence_length": 50},
         "LSTM, forget bias +1": {"cell": "LSTM, forget bias +1", "sequence_length": 50},
     }
     settings = {"spectral_radius": spectral_radius, "activation": activation, "cell": cell,

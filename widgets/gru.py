@@ -46,7 +46,8 @@ def gru_run(reset, update, recurrent_weight, steps=STEPS):
     """
     reset, update, recurrent_weight = (np.asarray(v, dtype=np.float64) for v in (reset, update, recurrent_weight))
     scalar = reset.ndim == 0
-    reset, update, recurrent_weight = np.broadcast_arrays(*(np.atleast_1d(v) for v in (reset, update, recurrent_weight)))
+    reset, update, recurrent_weight = np.broadcast_arrays(
+        *(np.atleast_1d(v) for v in (reset, update, recurrent_weight)))
     units = reset.shape[0]
     cell = cells.GRUCell(units, units, rng=0)
     eye, zero = np.eye(units), np.zeros((units, units))

@@ -46,7 +46,9 @@ def _pinned_cell(forget, input, output, candidate):
     cell.weight_ih[:] = 0.0
     cell.weight_hh[:] = 0.0
     with np.errstate(divide="ignore"):  # gates of exactly 0 or 1 need infinite pre-activations
-        logit = lambda p: np.log(p) - np.log1p(-p)
+        def logit(p):
+            return np.log(p) - np.log1p(-p)
+
         cell.bias_ih[:] = [logit(input), logit(forget), np.arctanh(candidate), logit(output)]
     cell.bias_hh[:] = 0.0
     return cell

@@ -47,8 +47,8 @@ def unrolled_diagram(time_steps, num_layers, bidirectional):
                 items.append(["arrow", x + BOX_W // 2, top, x + BOX_W // 2, _box_top(layer + 1) + BOX_H + 1, ""])
         top = _box_top(num_layers - 1)
         items.append(["arrow", x + BOX_W // 2, top, x + BOX_W // 2, top - 16, ""])
-        items.append(["text", x + BOX_W // 2, top - 22, f"h_{t + 1}" + (" (\u2192 and \u2190 joined)" if bi and t == 0 else ""),
-                      "small", "middle"])
+        label = f"h_{t + 1}" + (" (\u2192 and \u2190 joined)" if bi and t == 0 else "")
+        items.append(["text", x + BOX_W // 2, top - 22, label, "small", "middle"])
     for layer in range(num_layers):
         items.append(["text", 4, _box_top(layer) + BOX_H // 2 + 4, f"layer {layer + 1}", "bold", "start"])
     right = LEFT + (time_steps - 1) * PITCH_X + BOX_W + (100 if bi else 20)
@@ -62,7 +62,8 @@ def opened_highlight(open_cell, bidirectional):
     """Highlight the box of layer 1 at t = 1 and connect it to the opened view."""
     if open_cell == "closed":
         return {"box": [0, 60, 520, 100], "items": [
-            ["text", 4, 84, "Set \u201copen one cell\u201d to look inside the box of layer 1 at t = 1.", "muted", "start"]]}
+            ["text", 4, 84, "Set \u201copen one cell\u201d to look inside the box of layer 1 at t = 1.",
+             "muted", "start"]]}
     width = BOX_W // 2 if bidirectional == "yes" else BOX_W
     top = _box_top(0)
     return {"box": [0, 60, 520, 290], "items": [
@@ -137,7 +138,8 @@ def vocabulary(framework, kind):
     }[framework]
     return [
         f"Cell (one box, all units at one time step): {cell_word}. The same weights run in every box of a row.",
-        f"Unit (one circle): {unit_word} = {{hidden_size}} is the number of circles in h_t, not the number of time steps.",
+        f"Unit (one circle): {unit_word} = {{hidden_size}} is the number of circles in h_t, "
+        "not the number of time steps.",
         f"Layer (one row): {layer_word}.",
     ]
 
@@ -149,7 +151,7 @@ def code_line(framework, kind, bidirectional):
                 f"num_layers={{num_layers}}, bidirectional={bi})")
     if framework == "Keras":
         layer = {"RNN": "SimpleRNN"}.get(kind, kind) + "(units={hidden_size}, return_sequences=True)"
-        return f"{{num_layers}} \u00d7 keras.layers." + (f"Bidirectional({layer})" if bi else layer)
+        return "{num_layers} \u00d7 keras.layers." + (f"Bidirectional({layer})" if bi else layer)
     cell = {"RNN": "BasicRNN"}.get(kind, kind) + "Cell(num_units={hidden_size})"
     run = "tf.nn.bidirectional_dynamic_rnn" if bi else "tf.nn.dynamic_rnn"
     return f"{run}(MultiRNNCell([{cell}] \u00d7 {{num_layers}}), x)"
@@ -196,7 +198,8 @@ def unit_vs_cell(input_size=28, hidden_size=4, time_steps=4, num_layers=2, bidir
         Field("state_rows", lambda num_layers, bidirectional: num_layers * (2 if bidirectional == "yes" else 1),
               ["num_layers", "bidirectional"]),
         Field("boxes", lambda time_steps, num_layers, bidirectional:
-              time_steps * num_layers * (2 if bidirectional == "yes" else 1), ["time_steps", "num_layers", "bidirectional"]),
+              time_steps * num_layers * (2 if bidirectional == "yes" else 1),
+              ["time_steps", "num_layers", "bidirectional"]),
         Field("total", lambda **kw: count(**kw).total, sizes, enc="f64"),
         Field("weights", lambda **kw: count(**kw).weights, sizes, enc="f64"),
         Field("biases", lambda **kw: count(**kw).biases, sizes, enc="f64"),

@@ -49,7 +49,9 @@ def test_sequence_model_gradients_by_finite_differences():
         dx, grads = model.backward(P)
         assert list(grads) == list(model.params())
         assert "rnn.weight_hh_l1" in grads and "head.weight" in grads
-        loss = lambda: np.sum(model.forward(x) * P)
+        def loss():
+            return np.sum(model.forward(x) * P)
+
         cells.gradcheck(loss, model.params(), grads, max_entries=6)
         cells.gradcheck(loss, {"x": x}, {"x": dx})
 

@@ -64,7 +64,9 @@ def test_log_fields_bring_zeros_back_as_exact_zeros_and_keep_tiny_values():
 
 def test_json_fields_return_the_same_value():
     s = sliders()
-    fn = lambda kind, n: {"items": [["text", n, 0, kind * n, "", "start"]], "box": [0, 0, n, 1]}
+    def fn(kind, n):
+        return {"items": [["text", n, 0, kind * n, "", "start"]], "box": [0, 0, n, 1]}
+
     encoded = evaluate_field(Field("d", fn, ["kind", "n"], enc="json"), s)
     assert decode_field(encoded, spec_of(s), [4, 1, 2]) == fn("cos", 3)
     assert json.loads(json.dumps(encoded))["rows"]  # the state must survive JSON
@@ -77,7 +79,8 @@ def test_vectorized_fields_equal_pointwise_ones():
     for ia in range(len(A_VALUES)):
         for i_n in range(3):
             idx = [ia, 0, i_n]
-            np.testing.assert_array_equal(decode_field(vector, spec_of(s), idx), decode_field(pointwise, spec_of(s), idx))
+            np.testing.assert_array_equal(decode_field(vector, spec_of(s), idx),
+                                          decode_field(pointwise, spec_of(s), idx))
 
 
 def test_widget_state_round_trips_and_python_keeps_the_slider_values():

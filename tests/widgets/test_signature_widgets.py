@@ -126,7 +126,8 @@ def direct_gru(r, z, w):
     return np.array(hs)
 
 
-@pytest.mark.parametrize("r, z, w", [(1.0, 0.5, 1.0), (0.0, 0.0, -1.5), (0.3, 0.7, 0.5), (1.0, 1.0, 1.5), (0.6, 0.1, 0.0)])
+@pytest.mark.parametrize("r, z, w", [(1.0, 0.5, 1.0), (0.0, 0.0, -1.5), (0.3, 0.7, 0.5), (1.0, 1.0, 1.5),
+                                     (0.6, 0.1, 0.0)])
 def test_gru_drawn_state_equals_cells(gru_widget, r, z, w):
     gru_widget.set(reset=r, update=z, recurrent_weight=w)
     np.testing.assert_allclose(gru_widget.field("h"), direct_gru(r, z, w), rtol=1e-6, atol=1e-7)
@@ -332,7 +333,8 @@ def test_param_counter_total_and_breakdown(counter_widget, framework, kind, d, h
     (lambda: gradients.norms_by_distance(0.5, cell="LSTMCell"), "cell must be one of"),
     (lambda: gradients.norms_by_distance(-1.0), "spectral_radius must be a finite number >= 0"),
     (lambda: widgets.unit_vs_cell(hidden_size=0), "hidden_size must be a number between 1 and 256; got 0"),
-    (lambda: widgets.unit_vs_cell(framework="JAX"), "framework must be one of 'PyTorch', 'Keras', 'TensorFlow 1'; got 'JAX'"),
+    (lambda: widgets.unit_vs_cell(framework="JAX"),
+     "framework must be one of 'PyTorch', 'Keras', 'TensorFlow 1'; got 'JAX'"),
     (lambda: widgets.param_counter(bidirectional=True), "bidirectional must be one of 'no', 'yes'; got True"),
     (lambda: widgets.param_counter(num_layers=4), "num_layers must be a number between 1 and 3; got 4"),
 ])
