@@ -45,15 +45,19 @@ READ_PANELS = """(root) => [...root.querySelectorAll("figure.uw-panel")].map((fi
 })"""
 
 
-def grid_widget_pages(site_dir):
-    """{page path: (list of model ids in view order, {model id: state})} for pages with GridWidgets."""
-    pages = {}
+def saved_widget_states(site_dir):
+    """(path, html, {model id: model}) for every built page that saved widget state."""
     for path in sorted(site_dir.rglob("*.html")):
         html = path.read_text(encoding="utf-8", errors="replace")
         match = STATE.search(html)
-        if not match:
-            continue
-        models = json.loads(match.group(1))["state"]
+        if match:
+            yield path, html, json.loads(match.group(1))["state"]
+
+
+def grid_widget_pages(site_dir):
+    """{page path: (list of model ids in view order, {model id: state})} for pages with GridWidgets."""
+    pages = {}
+    for path, html, models in saved_widget_states(site_dir):
         grid = {mid: m["state"] for mid, m in models.items()
                 if m.get("model_name") == "AnyModel" and "sliders" in m["state"].get("spec", {})}
         views = [json.loads(v)["model_id"] for v in VIEW.findall(html)]
@@ -157,12 +161,7 @@ def test_pages_share_one_copy_of_the_widget_front_end(site_dir):
 def saved_progress_bars(site_dir):
     """{page: [(texts of the HTML parts, value, max) per saved tqdm bar, in view order]}."""
     pages = {}
-    for path in sorted(site_dir.rglob("*.html")):
-        html = path.read_text(encoding="utf-8", errors="replace")
-        match = STATE.search(html)
-        if not match:
-            continue
-        models = json.loads(match.group(1))["state"]
+    for path, html, models in saved_widget_states(site_dir):
         bars = []
         for view in VIEW.findall(html):
             model = models.get(json.loads(view)["model_id"])
