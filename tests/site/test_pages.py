@@ -144,3 +144,19 @@ def test_launch_buttons_point_at_the_notebook_in_the_repository(open_page, page)
     assert query["repo"] == [CONFIG["repository"]["url"]]
     assert query["branch"] == [BRANCH]
     assert query["urlpath"] == [f"lab/tree/{REPOSITORY.split('/')[1]}/{notebook}"]
+
+
+@pytest.mark.parametrize("page", [p for p in toc_files() if p.startswith("chapters/")])
+def test_exercise_feedback_wraps_to_a_phone_column(open_page, page):
+    """A checker's feedback ("Replace ... with your answer", "Correct. ...") is a sentence: on a phone it
+    wraps to the column instead of hiding its end behind a sideways scroll."""
+    site_page = open_page(page + ".html", width=390)
+    feedback = site_page.page.evaluate("""() => [...document.querySelectorAll(
+        ".exercise + .cell .cell_output pre, .solution .cell_output pre")].map(pre => {
+          pre.closest("details")?.setAttribute("open", "");
+          return {text: pre.textContent.slice(0, 60), scroll: pre.scrollWidth, client: pre.clientWidth};
+        })""")
+    assert feedback, f"{page}: no exercise feedback found on the page"
+    assert any(f["text"].startswith(("Replace", "Not yet", "Correct")) for f in feedback), feedback[:3]
+    wide = [f for f in feedback if f["scroll"] > f["client"] + 1]
+    assert not wide, f"{page}: feedback wider than the phone column: {wide}"
