@@ -56,6 +56,17 @@ def test_notebooks_start_with_the_colab_install_cell(notebook):
     assert first == COLAB_CELL, f"{notebook.name}: the first code cell must be the Colab install cell"
 
 
+@pytest.mark.parametrize("notebook", notebooks(), ids=lambda p: p.name)
+def test_notebooks_open_with_their_title(notebook):
+    """The title comes first, in Colab and on the web page alike; a code cell above it would be the first
+    thing a reader of the page sees."""
+    first = json.loads(notebook.read_text())["cells"][0]
+    text = "".join(first["source"])
+    assert first["cell_type"] == "markdown" and text.startswith("# "), (
+        f"{notebook.name}: the first cell must be the markdown title ('# ...'); it is a {first['cell_type']} "
+        f"cell starting {text[:40]!r}")
+
+
 def requirement_lines(path: Path) -> list[str]:
     return [line.split("#")[0].strip() for line in path.read_text().splitlines() if line.split("#")[0].strip()]
 
