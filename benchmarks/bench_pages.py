@@ -116,7 +116,10 @@ def main() -> None:
                 print(f"{page_name:<32}  (not in this build)")
                 continue
             html = path.read_text(errors="replace")
-            has_widgets = "widget-view+json" in html and '"AnyModel"' in html
+            # the saved widget state is in the page, or (frontend/unrolled_widgets.py) in a script of its own
+            states = args.site / "_static" / "widget-states" / f"{page_name}.js"
+            saved = html + (states.read_text(errors="replace") if states.is_file() else "")
+            has_widgets = "widget-view+json" in html and 'AnyModel' in saved
             visits = [visit(browser, base, page_name, args.width, has_widgets)
                       for _ in range(args.repeat if has_widgets else 1)]
             total, widget, _, _ = visits[0]

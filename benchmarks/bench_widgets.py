@@ -15,7 +15,7 @@ For every signature widget it prints
 The load average is printed too: on a shared machine it dominates the redraw times.
 The redraw runs on a page that loads the widget's real front end and state with a minimal
 stand-in for the anywidget model (get / set / on / save_changes). With --site it also times the
-widgets on the built site, where the book's loader (frontend/static/widget-loader.js) renders them.
+widgets on the built site, where the book's loader (frontend/widget-loader.js) renders them.
 benchmarks/bench_pages.py measures what a widget page loads and how soon its first control works.
 """
 
@@ -148,6 +148,8 @@ def time_site(browser, site_dir, moves):
         page.set_default_timeout(120_000)
         page.route("**/*", lambda r: r.continue_() if r.request.url.startswith((base, "data:", "blob:")) else r.abort())
         page.goto(base + html.relative_to(site_dir).as_posix(), wait_until="load")
+        # the loader draws widgets as they come near the viewport: time them all
+        page.evaluate("() => window.unrolledWidgets && window.unrolledWidgets.drawAll()")
         try:
             page.wait_for_selector(".uw", timeout=60_000)
         except Exception:  # a page whose widgets are not ours

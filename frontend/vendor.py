@@ -2,7 +2,7 @@
 
 Source: the npm packages pinned in frontend/package.json and frontend/package-lock.json (installed into
 frontend/node_modules by `npm ci --prefix frontend`). The widgets need nothing from here: on the static site
-frontend/static/widget-loader.js runs each widget's own front end, saved in the page with its state.
+frontend/widget-loader.js (served in _static/unrolled-widget.js) runs each widget's own front end.
 Run it again after changing frontend/package.json; `make book` does so when needed.
 """
 

@@ -5,8 +5,9 @@ Fixtures
 - ``site_dir``: the built site (``_build/html``; ``UNROLLED_SITE_DIR`` overrides). Missing -> the test
   fails and says to run ``make book``; browser tests are never skipped.
 - ``site_url``: base URL of a local HTTP server over ``site_dir``.
-- ``open_page(path, color_scheme="light", width=1280)``: opens ``site_url + path`` in a fresh browser
-  context and returns a ``SitePage``:
+- ``open_page(path, color_scheme="light", width=1280, draw_all_widgets=True)``: opens ``site_url + path``
+  in a fresh browser context (and draws every widget the loader would draw when scrolled to) and returns a
+  ``SitePage``:
   ``.page`` (the Playwright page), ``.console_errors``, ``.page_errors``, ``.blocked`` (requests to
   anywhere but the local server: aborted and recorded), ``.failed`` (requests that failed or answered
   >= 400), and ``.assert_clean()``.
@@ -122,7 +123,7 @@ def open_page(browser, site_url):
     contexts = []
 
     def _open(path: str, wait_for_math: bool = True, color_scheme: str = "light",
-              width: int = 1280) -> SitePage:
+              width: int = 1280, draw_all_widgets: bool = True) -> SitePage:
         context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=color_scheme)
         contexts.append(context)
         context.set_default_timeout(PAGE_TIMEOUT_MS)
@@ -148,6 +149,10 @@ def open_page(browser, site_url):
         page.on("response", lambda r: r.status >= 400 and site_page.failed.append(f"{r.url} ({r.status})"))
         response = page.goto(site_page.url, wait_until="load")
         assert response is not None and response.ok, f"{site_page.url} answered {response and response.status}"
+        if draw_all_widgets:
+            # The widget loader draws a page's first widget at once and the others as they come near the
+            # viewport: draw them all, as a reader scrolling through would meet them.
+            page.evaluate("() => window.unrolledWidgets && window.unrolledWidgets.drawAll()")
         if wait_for_math and page.evaluate("() => !!window.MathJax"):
             page.wait_for_function("() => window.MathJax.startup && window.MathJax.startup.promise")
             page.evaluate("() => window.MathJax.startup.promise")

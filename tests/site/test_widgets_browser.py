@@ -23,11 +23,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from frontend.unrolled_widgets import SCRIPT, classic_script, front_end
+from frontend.unrolled_widgets import SCRIPT, front_end, site_script, states_path
 from widgets.grid import decode_field
 from widgets.view import PLACEHOLDER
 
 STATE = re.compile(r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)</script>', re.S)
+STATES_PUSH = re.compile(r"\.push\(JSON\.parse\((\".*\")\)\);\s*$", re.S)
 VIEW = re.compile(r'<script type="application/vnd.jupyter.widget-view\+json">(.*?)</script>', re.S)
 REPO = Path(__file__).resolve().parents[2]
 SCREENS = Path(os.environ.get("UNROLLED_WIDGET_SCREENS", REPO / "_build" / "screenshots" / "widgets"))
@@ -45,13 +46,26 @@ READ_PANELS = """(root) => [...root.querySelectorAll("figure.uw-panel")].map((fi
 })"""
 
 
+def read_states_script(path):
+    """The state a _static/widget-states/<page>.js script pushes (frontend/unrolled_widgets.states_script)."""
+    text = path.read_text(encoding="utf-8")
+    match = STATES_PUSH.search(text)
+    assert match, f"{path} does not push a widget state"
+    return json.loads(json.loads(match.group(1)))
+
+
 def saved_widget_states(site_dir):
-    """(path, html, {model id: model}) for every built page that saved widget state."""
+    """(path, html, {model id: model}) for every built page that saved widget state: in a script of its own
+    (the site as built by frontend/unrolled_widgets.py), or inline in the page."""
     for path in sorted(site_dir.rglob("*.html")):
         html = path.read_text(encoding="utf-8", errors="replace")
         match = STATE.search(html)
         if match:
             yield path, html, json.loads(match.group(1))["state"]
+            continue
+        states = site_dir / states_path(path.relative_to(site_dir).with_suffix("").as_posix())
+        if states.is_file():
+            yield path, html, read_states_script(states)["state"]
 
 
 def grid_widget_pages(site_dir):
@@ -135,27 +149,60 @@ def snapshot(root):
     return root.evaluate("(r) => [...r.querySelectorAll('.uw-draw')].map((d) => d.innerHTML).join('\\n')")
 
 
-def test_pages_share_one_copy_of_the_widget_front_end(site_dir):
+def test_pages_share_one_copy_of_the_widget_front_end_and_keep_their_states_out_of_the_html(site_dir):
     """frontend/unrolled_widgets.py: the states name the site's copy of widgets/widget.js and .css
-    instead of carrying them; the copy is the current front end; only widget pages load the loader."""
+    instead of carrying them; the copy is the current front end with the loader; each widget page loads
+    it and its own state script, both async, and carries no state inline; pages without widgets load
+    neither."""
     esm, css, version = front_end()
-    assert (site_dir / "_static" / SCRIPT).read_text() == classic_script(esm, css, version)
+    assert (site_dir / "_static" / SCRIPT).read_text() == site_script(esm, css, version)
     pages = grid_widget_pages(site_dir)
     assert pages
     for path in pages:
         html = (site_dir / path).read_text(encoding="utf-8")
-        models = json.loads(STATE.search(html).group(1))["state"]
+        assert not STATE.search(html), f"{path} still carries its widget state inline"
+        states = states_path(path.removesuffix(".html"))
+        for script in (SCRIPT, states):
+            tag = re.search(rf'<script [^>]*src="[^"]*{re.escape(script)}\?v=[0-9a-f]+"[^>]*>', html)
+            assert tag and 'async="async"' in tag.group(0), f"{path} does not load {script} async"
+        models = read_states_script(site_dir / states)["state"]
         for model in models.values():
             if model["model_name"] == "AnyModel":
                 state = model["state"]
                 assert "_esm" not in state and "_css" not in state, f"{path}: a widget still carries its front end"
                 assert state["_unrolled_front_end"] == version, path
         assert "require.js" not in html and "embed-amd.js" not in html, f"{path} still loads the widget manager"
-        assert html.index(SCRIPT) < html.index("widget-loader.js"), path
     for path in site_dir.rglob("*.html"):
         html = path.read_text(encoding="utf-8")
-        if "widget-state+json" not in html:
-            assert "widget-loader.js" not in html and SCRIPT not in html, f"{path} has no widget but loads their code"
+        if "widget-view+json" not in html:
+            assert "widget-states/" not in html and SCRIPT not in html, f"{path} has no widget but loads their code"
+
+
+def test_the_first_widget_is_drawn_while_the_page_is_parsed_and_the_others_near_the_viewport(site_dir, open_page):
+    """frontend/widget-loader.js: the first widget of a page works before DOMContentLoaded; a widget far
+    below the first screen is not drawn until the reader scrolls near it, and then is."""
+    pages = grid_widget_pages(site_dir)
+    path = "chapters/lstm.html"
+    assert path in pages and len(pages[path][0]) >= 3, f"{path} should hold several widgets"
+    count = len(pages[path][0])
+    site_page = open_page(path, draw_all_widgets=False)
+    page = site_page.page
+    # set by the loader as the first widget is drawn; compared with the page's own DOMContentLoaded
+    drawn_at = page.evaluate("() => window.unrolledWidgets.firstDrawnAt")
+    parsed_at = page.evaluate("() => performance.getEntriesByType('navigation')[0].domContentLoadedEventStart")
+    assert drawn_at is not None and drawn_at < parsed_at, (drawn_at, parsed_at)
+    hosts = page.query_selector_all(".uw-host:not(.uw-saved)")
+    assert len(hosts) == count, f"{path}: {count} widgets saved, {len(hosts)} placed"
+    drawn = [h.query_selector(".uw") is not None for h in hosts]
+    assert drawn[0] and not drawn[-1], f"{path}: drawn at load {drawn}"
+    for n, host in enumerate(hosts):
+        host.scroll_into_view_if_needed()
+        page.wait_for_function("(h) => !!h.querySelector('.uw')", arg=host)
+        root = host.query_selector(".uw")
+        model_id = pages[path][0][n]
+        spec, index = pages[path][1][model_id]["spec"], list(pages[path][1][model_id]["index"])
+        check_drawing(root, spec, index, f"{path} widget {n}, drawn when scrolled to")
+    site_page.assert_clean()
 
 
 def saved_progress_bars(site_dir):
