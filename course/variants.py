@@ -3,10 +3,20 @@
 Seed 0 returns the chapter's own text and solution. For another seed, the numbers an exercise states
 are replaced by the ones its checker module draws (``exercises.<module>.parameters(seed)``), through
 the fragments listed in :data:`FRAGMENTS`: ``FRAGMENTS[chapter][label]`` names the module and maps
-pieces of the exercise's text, solution setup and answer, exactly as the chapter has them, to templates
-in which ``<<NAME.key>>`` stands for ``parameters(seed)["NAME"]["key"]``. A fragment missing from the
-chapter is an error (so a reworded exercise cannot keep stale numbers), and the tests grade the
-reference solutions of two seeds with otter.
+pieces of the exercise's text, solution setup and answer, exactly as the chapter has them, to templates.
+In a template a slot stands for one drawn number:
+
+- ``<<NAME.key>>`` is ``repr(parameters(seed)["NAME"]["key"])`` (Python source, for code);
+- ``<<NAME.key.0.1>>`` indexes into a list first: ``parameters(seed)["NAME"]["key"][0][1]``;
+- ``<<NAME.key:g>>`` formats with a format spec instead of repr (``format(value, "g")``: ``2`` rather
+  than ``2.0``, for prose).
+
+All the fragments of one piece are replaced in a single pass, so a number put in by one fragment is
+never taken for another fragment. A fragment missing from the chapter is an error (so a reworded
+exercise cannot keep stale numbers), and the tests grade the reference solutions of other seeds with
+otter. An entry with ``"same_answer": True`` varies numbers that do not change the answer (the gate
+recipe that overwrites a memory is the same whatever the memory holds): its public solution still
+passes under a course's seed.
 
 Exercises without an entry keep the book's numbers in every seed.
 """
@@ -14,7 +24,7 @@ Exercises without an entry keep the book's numbers in every seed.
 import importlib
 import re
 
-_SLOT = re.compile(r"<<(\w+)\.(\w+)>>")
+_SLOT = re.compile(r"<<(\w+)\.(\w+)((?:\.\d+)*)(?::([^<>]*))?>>")
 
 _ONE_STEP = {
     "module": "lstm",
@@ -41,6 +51,27 @@ _COUNT_STACKED = {
     "setup": {'count_params("lstm", 13, 100,': 'count_params("lstm", <<STACKED_SIZES.input_size>>, '
                                                '<<STACKED_SIZES.hidden_size>>,'},
 }
+_OVERWRITE = {  # the recipe {"i": 1, "f": 0, "o": 0} is the answer whatever the memory and candidate
+    "module": "lstm",
+    "same_answer": True,
+    "text": {"$c_{t-1} = 0.8$": "$c_{t-1} = <<OVERWRITE_MEMORY.c_prev>>$",
+             "$g_t = -0.5$": "$g_t = <<OVERWRITE_MEMORY.g>>$",
+             "rather than 0.8.": "rather than <<OVERWRITE_MEMORY.c_prev>>."},
+}
+_HALF_LIFE = {
+    "module": "lstm",
+    "text": {"for 50 steps": "for <<HALF_LIFE.steps>> steps", "after those 50 steps":
+             "after those <<HALF_LIFE.steps>> steps"},
+    "setup": {"0.5 ** (1 / 50)": "0.5 ** (1 / <<HALF_LIFE.steps>>)",
+              "assert 0.9862 < smallest_f < 0.9863": "assert smallest_f ** <<HALF_LIFE.steps>> >= 0.5 - 1e-12"},
+    "answer": {"0.9863": "float(np.ceil(smallest_f * 10**4) / 10**4)"},  # rounded up: keeps at least half
+}
+_BIAS_GAIN = {
+    "module": "lstm",
+    "text": {"reaching 50 steps back": "reaching <<BIAS_GAIN.steps>> steps back",
+             "product of the 50 forget gates": "product of the <<BIAS_GAIN.steps>> forget gates"},
+    "setup": {"** 50": "** <<BIAS_GAIN.steps>>"},
+}
 
 _OUTPUT_SHAPE = {
     "module": "mlp",
@@ -57,7 +88,8 @@ _DENSE_COUNT = {
 
 FRAGMENTS = {
     "lstm": {"lstm-ex-one-step": _ONE_STEP, "lstm-ex-count-torch": _COUNT_TORCH,
-             "lstm-ex-count-stacked": _COUNT_STACKED},
+             "lstm-ex-count-stacked": _COUNT_STACKED, "lstm-ex-overwrite": _OVERWRITE,
+             "lstm-ex-half-life": _HALF_LIFE, "lstm-ex-bias-gain": _BIAS_GAIN},
     "mlp-to-sequences": {"ex-mlp-output-shape": _OUTPUT_SHAPE, "ex-mlp-dense-count": _DENSE_COUNT},
 }
 
@@ -66,23 +98,38 @@ class VariantError(ValueError):
     """A fragment of FRAGMENTS no longer found in its chapter."""
 
 
+def _slot_value(values, slot):
+    value = values[slot[1]][slot[2]]
+    for index in filter(None, slot[3].split(".")):
+        value = value[int(index)]
+    return repr(value) if slot[4] is None else format(value, slot[4])
+
+
 def _fill(chapter, exercise, seed, text, where):
     fragments = FRAGMENTS.get(chapter, {}).get(exercise.label)
-    if seed == 0 or not fragments:
+    if seed == 0 or not fragments or not fragments.get(where):
         return text
     module = importlib.import_module(f"exercises.{fragments['module']}")
     values = module.parameters(seed)
-    for book_fragment, template in fragments.get(where, {}).items():
+    replacements = {}
+    for book_fragment, template in fragments[where].items():
         if book_fragment not in text:
             raise VariantError(f"{chapter}, {exercise.label}: {book_fragment!r} is no longer in its {where}; "
                                "update course/variants.py")
-        text = text.replace(book_fragment, _SLOT.sub(lambda slot: repr(values[slot[1]][slot[2]]), template))
-    return text
+        replacements[book_fragment] = _SLOT.sub(lambda slot: _slot_value(values, slot), template)
+    longest_first = sorted(replacements, key=len, reverse=True)
+    pattern = re.compile("|".join(re.escape(fragment) for fragment in longest_first))
+    return pattern.sub(lambda found: replacements[found[0]], text)
 
 
 def varies(chapter, exercise):
     """Whether this exercise's numbers follow the seed."""
     return bool(FRAGMENTS.get(chapter, {}).get(exercise.label))
+
+
+def answer_varies(chapter, exercise):
+    """Whether a course's seed changes this exercise's answer (so the book's public solution fails)."""
+    return varies(chapter, exercise) and not FRAGMENTS[chapter][exercise.label].get("same_answer", False)
 
 
 def text(chapter, exercise, seed):

@@ -74,11 +74,28 @@ OVERWRITE_MEMORY = {"c_prev": 0.8, "g": -0.5, "tolerance": 0.05}
 def parameters(seed=None) -> dict:
     """The numbers of the exercises that have variants (see :mod:`exercises.variants`), for ``seed``
     (default: the active seed). Seed 0 gives the constants above, the ones the chapter prints; the
-    checkers below read their numbers from here, so a course's seed changes them all."""
+    checkers below read their numbers from here, so a course's seed changes them all.
+
+    What each draw of another seed guarantees (tests/exercises/test_lstm_variants.py asserts it):
+
+    - ONE_STEP: gates i, f, o are distinct tenths in (0, 1) (i != f, so that swapping them shows);
+      c_prev a non-zero multiple of 0.1 with |c_prev| in [0.5, 2.5]; g a non-zero tenth in (-1, 1).
+    - TORCH_COUNT_SIZES, STACKED_SIZES: input sizes 8-80 and 5-40, hidden sizes from a list of usual
+      ones (32 to 512).
+    - OVERWRITE_MEMORY: c_prev and g of opposite signs, |g| in {0.5, ..., 0.9}, |c_prev| in
+      {0.5, ..., 0.9, 1.5, 2.0} (never the widget's 1): then f * c_prev + i * g = g forces f = 0 and
+      i = 1 and h_t = 0 forces o = 0, so the recipe {"i": 1, "f": 0, "o": 0} stays the only answer,
+      and within the tolerance only gates within 0.1 of it pass. The answer is the book's in every seed.
+    - HALF_LIFE: steps from 20 to 200 other than 50, so the answer (2^(-1/steps) rounded up to four
+      decimals) differs from the book's; the threshold is never within 1e-7 of a four-decimal value.
+    - BIAS_GAIN: steps from 20 to 100 other than 50; the gains of neighbouring step counts are 1.46
+      times apart, more than the accepted band, so the book's answer fails.
+    """
     seed = variants.active_seed() if seed is None else seed
     if seed == 0:
         return {"ONE_STEP": dict(ONE_STEP), "TORCH_COUNT_SIZES": dict(TORCH_COUNT_SIZES),
-                "STACKED_SIZES": dict(STACKED_SIZES)}
+                "STACKED_SIZES": dict(STACKED_SIZES), "OVERWRITE_MEMORY": dict(OVERWRITE_MEMORY),
+                "HALF_LIFE": {"steps": HALF_LIFE_STEPS}, "BIAS_GAIN": {"steps": BIAS_GAIN_STEPS}}
     rng = variants.generator(seed, "lstm")
     tenths = np.round(np.arange(0.1, 1.0, 0.1), 1)
     i, f, o = rng.choice(tenths, size=3, replace=False)  # i != f, so that swapping them shows
@@ -86,12 +103,21 @@ def parameters(seed=None) -> dict:
     candidate = rng.choice([-1, 1]) * rng.choice(tenths)
     one_step = {"c_prev": float(memory), "i": float(i), "f": float(f), "g": float(candidate), "o": float(o)}
     hidden_sizes = [32, 48, 64, 96, 100, 128, 200, 256, 320, 512]
+    torch_sizes = {"input_size": int(rng.integers(8, 81)), "hidden_size": int(rng.choice(hidden_sizes))}
+    stacked_sizes = {"input_size": int(rng.integers(5, 41)), "hidden_size": int(rng.choice(hidden_sizes)),
+                     "num_layers": 2}
+    # Drawn after the numbers above, so that adding these left the older exercises' numbers as they were.
+    sign = float(rng.choice([-1, 1]))
+    overwrite = {"c_prev": sign * float(rng.choice([0.5, 0.6, 0.7, 0.8, 0.9, 1.5, 2.0])),
+                 "g": -sign * float(rng.choice([0.5, 0.6, 0.7, 0.8, 0.9])),
+                 "tolerance": OVERWRITE_MEMORY["tolerance"]}
     return {
         "ONE_STEP": one_step,
-        "TORCH_COUNT_SIZES": {"input_size": int(rng.integers(8, 81)),
-                              "hidden_size": int(rng.choice(hidden_sizes))},
-        "STACKED_SIZES": {"input_size": int(rng.integers(5, 41)),
-                          "hidden_size": int(rng.choice(hidden_sizes)), "num_layers": 2},
+        "TORCH_COUNT_SIZES": torch_sizes,
+        "STACKED_SIZES": stacked_sizes,
+        "OVERWRITE_MEMORY": overwrite,
+        "HALF_LIFE": {"steps": int(rng.choice([20, 25, 30, 40, 60, 75, 80, 100, 120, 150, 200]))},
+        "BIAS_GAIN": {"steps": int(rng.choice([20, 25, 30, 40, 60, 75, 80, 100]))},
     }
 
 
@@ -128,7 +154,8 @@ def check_one_step_by_hand(answer) -> bool:
     c_ref, h_ref = _state_update(s["c_prev"], s["i"], s["f"], s["g"], s["o"])
 
     if _close(c_ans, c_ref) and _close(h_ans, h_ref):
-        return right("c_t keeps half the old memory and adds the gated candidate; "
+        kept = "half" if s["f"] == 0.5 else f"{s['f']:.0%} of"  # the book's gates keep half
+        return right(f"c_t keeps {kept} the old memory and adds the gated candidate; "
                      "h_t reads tanh(c_t) through the output gate.")
     if not _close(c_ans, c_ref):
         swapped, _ = _state_update(s["c_prev"], s["f"], s["i"], s["g"], s["o"])
@@ -162,8 +189,10 @@ def check_one_step_by_hand(answer) -> bool:
 
 
 # ---------------------------------------------------------------- exercise: half-life of a memory
-def half_life_threshold(steps=HALF_LIFE_STEPS) -> float:
-    """The smallest constant forget gate f with f^steps >= 1/2, found by bisection on cells' own update."""
+def half_life_threshold(steps=None) -> float:
+    """The smallest constant forget gate f with f^steps >= 1/2, found by bisection on cells' own update
+    (steps: the active seed's, 50 in the book)."""
+    steps = parameters()["HALF_LIFE"]["steps"] if steps is None else steps
     low, high = 0.0, 1.0
     for _ in range(60):
         mid = 0.5 * (low + high)
@@ -174,8 +203,9 @@ def half_life_threshold(steps=HALF_LIFE_STEPS) -> float:
     return high
 
 
-def half_life_reference(steps=HALF_LIFE_STEPS, decimals=HALF_LIFE_DECIMALS) -> float:
+def half_life_reference(steps=None, decimals=HALF_LIFE_DECIMALS) -> float:
     """The exercise's answer: the smallest value with `decimals` decimals that keeps at least half."""
+    steps = parameters()["HALF_LIFE"]["steps"] if steps is None else steps
     unit = 10.0**-decimals
     value = round(math.ceil(half_life_threshold(steps) / unit) * unit, decimals)
     while _carried_fraction(value, steps) < 0.5:  # guards against the division's rounding
@@ -186,13 +216,13 @@ def half_life_reference(steps=HALF_LIFE_STEPS, decimals=HALF_LIFE_DECIMALS) -> f
 @checker
 def check_forget_gate_half_life(answer) -> bool:
     """answer = the smallest constant forget gate, to 4 decimals, that keeps at least half a memory
-    over HALF_LIFE_STEPS steps. The unrounded threshold is accepted too."""
+    over the active seed's HALF_LIFE steps (50 in the book). The unrounded threshold is accepted too."""
     f = as_number(answer, "the forget-gate value")
-    steps, decimals = HALF_LIFE_STEPS, HALF_LIFE_DECIMALS
+    steps, decimals = parameters()["HALF_LIFE"]["steps"], HALF_LIFE_DECIMALS
     if not 0.0 <= f <= 1.0:
         return wrong(f"A forget gate is a sigmoid output, between 0 and 1; you gave {f:g}.")
     kept = _carried_fraction(f, steps)
-    reference = half_life_reference()
+    reference = half_life_reference(steps)
     keeps_half = kept >= 0.5 - 1e-12  # the exact threshold may come out a rounding error below one half
     if keeps_half and f <= reference + 1e-12:
         return right(f"With this forget gate at least half the memory survives {steps} steps: a gate that "
@@ -221,19 +251,22 @@ def check_forget_gate_half_life(answer) -> bool:
 
 
 # ---------------------------------------------------------------- exercise: the forget-bias gain
-def forget_bias_gain(sigmoid_of_one=None, steps=BIAS_GAIN_STEPS) -> float:
+def forget_bias_gain(sigmoid_of_one=None, steps=None) -> float:
     """How many times more gradient a forget bias of +1 (instead of 0) carries back `steps` steps
     along the cell state, run through cells: prod of f with f = sigma(1), over prod with f = sigma(0).
-    `sigmoid_of_one` replaces sigma(1) by a rounded value, as a reader working by hand may use."""
+    `sigmoid_of_one` replaces sigma(1) by a rounded value, as a reader working by hand may use.
+    steps: the active seed's (50 in the book)."""
+    steps = parameters()["BIAS_GAIN"]["steps"] if steps is None else steps
     forget_with_bias = _gate(1.0) if sigmoid_of_one is None else sigmoid_of_one
     return _carried_fraction(forget_with_bias, steps) / _carried_fraction(_gate(0.0), steps)
 
 
-def forget_bias_gain_accepted() -> tuple:
+def forget_bias_gain_accepted(steps=None) -> tuple:
     """(low, high): the answers the exercise's precision allows. The gain computed with sigma(1)
     exact and rounded to BIAS_GAIN_SIGMOID_DECIMALS decimals, each widened by half a unit of its
     last significant figure (BIAS_GAIN_SIGNIFICANT_FIGURES), so that any correct rounding passes."""
-    gains = (forget_bias_gain(), forget_bias_gain(round(_gate(1.0), BIAS_GAIN_SIGMOID_DECIMALS)))
+    gains = (forget_bias_gain(steps=steps),
+             forget_bias_gain(round(_gate(1.0), BIAS_GAIN_SIGMOID_DECIMALS), steps=steps))
 
     def half_unit(value):
         return 0.5 * 10.0 ** (math.floor(math.log10(value)) - (BIAS_GAIN_SIGNIFICANT_FIGURES - 1))
@@ -245,12 +278,12 @@ def forget_bias_gain_accepted() -> tuple:
 @checker
 def check_forget_bias_gain(answer) -> bool:
     """answer = by what factor a forget bias of +1 (instead of 0) multiplies the gradient carried
-    along the cell state over BIAS_GAIN_STEPS steps, when the rest of the forget pre-activation is 0,
-    to BIAS_GAIN_SIGNIFICANT_FIGURES significant figures."""
+    along the cell state over the active seed's BIAS_GAIN steps (50 in the book), when the rest of the
+    forget pre-activation is 0, to BIAS_GAIN_SIGNIFICANT_FIGURES significant figures."""
     gain = as_number(answer, "the gain factor")
-    steps = BIAS_GAIN_STEPS
-    reference = forget_bias_gain()
-    low, high = forget_bias_gain_accepted()
+    steps = parameters()["BIAS_GAIN"]["steps"]
+    reference = forget_bias_gain(steps=steps)
+    low, high = forget_bias_gain_accepted(steps)
     if low <= gain <= high:
         return right(f"The gain is about 10^{math.log10(reference):.0f}: a small shift in each forget gate, "
                      f"compounded over {steps} steps.")
@@ -378,12 +411,14 @@ def _read_gates(answer) -> dict:
 @checker
 def check_gate_recipe_overwrite(answer) -> bool:
     """answer = {"i": ..., "f": ..., "o": ...}: overwrite the memory with the candidate and say nothing.
-    Accepted when c_t is within OVERWRITE_MEMORY["tolerance"] of the candidate and |h_t| is too."""
+    Accepted when c_t is within OVERWRITE_MEMORY["tolerance"] of the candidate and |h_t| is too
+    (the memory and candidate: the active seed's OVERWRITE_MEMORY)."""
     gates = _read_gates(answer)
     for name, value in gates.items():
         if not 0.0 <= value <= 1.0:
             return wrong(f"Gate {name} = {value:g}, but gates are sigmoid outputs, between 0 and 1.")
-    c_prev, g, tol = OVERWRITE_MEMORY["c_prev"], OVERWRITE_MEMORY["g"], OVERWRITE_MEMORY["tolerance"]
+    memory = parameters()["OVERWRITE_MEMORY"]
+    c_prev, g, tol = memory["c_prev"], memory["g"], memory["tolerance"]
     c, h = _state_update(c_prev, gates["i"], gates["f"], g, gates["o"])
     kept, _ = _state_update(c_prev, 0.0, gates["f"], g, gates["o"])  # what the forget gate keeps: f * c_prev
     written, _ = _state_update(0.0, gates["i"], 0.0, g, gates["o"])  # what the input gate writes: i * g

@@ -105,7 +105,7 @@ def test_grades_of_reference_blank_and_wrong(name, build, tmp_path):
 def test_seeds_give_other_numbers_and_grade_correctly(name, seeds, build, tmp_path):
     chapter = CHAPTERS[name]
     varied = [master.question_name(i) for i, exercise in enumerate(chapter.exercises, start=1)
-              if variants.varies(name, exercise)]
+              if variants.answer_varies(name, exercise)]  # numbers and answer follow the seed
     assert len(varied) >= 2
     texts = {}
     for seed in (0, *seeds):
@@ -119,7 +119,8 @@ def test_seeds_give_other_numbers_and_grade_correctly(name, seeds, build, tmp_pa
         assert (out / "student" / "exercises" / "seed.txt").read_text().strip() == str(seed)
         own = grade(out, submission(out, tmp_path / f"seed{seed}.ipynb", reference_answers(out)))
         assert own == everything
-    # The book's public solutions do not pass a course's variant: exactly the varied questions fail.
+    # The book's public solutions do not pass a course's variant: exactly the questions whose answer
+    # follows the seed fail (a "same_answer" entry varies numbers that leave the answer as it is).
     book, course = build(name, 0), build(name, seeds[0])
     public_answers = submission(book, tmp_path / "public.ipynb", reference_answers(book))
     assert grade(course, public_answers) == {**everything, **{question: 0 for question in varied}}
