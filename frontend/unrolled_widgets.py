@@ -99,8 +99,10 @@ def slim_widget_state(app, pagename, templatename, context, doctree) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(states_script(state, pagename), encoding="utf-8")
         # Sphinx's script objects are immutable: put a new one in this page's list (its URL gets the
-        # file's checksum, as the theme's own scripts do)
-        scripts[k] = type(script)(states_path(pagename), priority=script.priority, **{"async": "async"})
+        # file's checksum, as the theme's own scripts do). Async scripts are fetched last by default,
+        # after every style sheet and script of the head: high priority lets the first widget come sooner.
+        attributes = {"async": "async", "fetchpriority": "high"}
+        scripts[k] = type(script)(states_path(pagename), priority=script.priority, **attributes)
 
 
 def write_front_end(app) -> None:

@@ -90,20 +90,57 @@ function svg(w, h, cls, body, extra) {
   return `<svg xmlns="${SVGNS}" class="uw-svg ${cls}" viewBox="0 0 ${w} ${h}" role="img" ${extra || ""}>${body}</svg>`;
 }
 
+// The drawings' width in SVG units: 600 on a wide screen; on a phone about the column's width, so that
+// 12-unit text is drawn about 12 px high instead of shrinking with a 600-unit drawing to 7 px. Taken from
+// the window, not the column: reading the column's width would force a layout of the whole page.
+function drawingWidth() {
+  const w = typeof window !== "undefined" ? window.innerWidth : 0;
+  return !w || w >= 660 ? 600 : Math.max(280, Math.min(600, w - 48));
+}
+
+// Legend entries [label, text width] laid out in rows that fit between x0 and x1: [{x, row}], rows.
+const CHAR = 7.2;  // mean advance of 12-unit system-ui text, with room to spare
+function legendRows(widths, x0, x1) {
+  let x = x0, row = 0;
+  const at = widths.map((w) => {
+    if (x > x0 && x + w > x1) { x = x0; row++; }
+    const here = { x, row };
+    x += w;
+    return here;
+  });
+  return [at, row + 1];
+}
+
+// A note split into lines of at most `max` characters, at spaces.
+function wrapWords(text, max) {
+  const lines = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line && line.length + 1 + word.length > max) { lines.push(line); line = word; } else line = line ? line + " " + word : word;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
 // --- renderers: (panel, ctx) -> HTML string ---------------------------------------------
 
 function drawLine(p, ctx) {
-  const W = 600, H = 300, L = 68, R = 14, T = 30, B = 46;
-  const pw = W - L - R, ph = H - T - B;
+  const W = ctx.width, H = 300, L = 68, R = 14, B = 46;
   const [x0, x1] = p.xlim, logY = p.logY;
+  const xs = typeof p.x === "string" ? ctx.get(p.x) : p.x;
+  const all = p.series.map((s) => ctx.get(s.key));
+  const absent = all.map((ys) => (ys.every((y) => Number.isNaN(y)) ? " (not drawn here)" : ""));
+  // the legend first: on a narrow drawing it takes several rows, which push the plot down
+  const [spots, rows] = legendRows(p.series.map((s, k) => 40 + CHAR * (s.label.length + absent[k].length)), L, W - R);
+  const T = 30 + 18 * (rows - 1);
+  const pw = W - L - R, ph = H - T - B;
   const ylo = logY ? Math.log10(p.ylim[0]) : p.ylim[0], yhi = logY ? Math.log10(p.ylim[1]) : p.ylim[1];
   const X = (x) => L + ((x - x0) / (x1 - x0)) * pw;
   const Y = (y) => T + ph - ((y - ylo) / (yhi - ylo)) * ph;
-  const xs = typeof p.x === "string" ? ctx.get(p.x) : p.x;
   let out = "", floorCount = 0, ceilCount = 0;
   // axes and ticks
   out += `<g class="uw-axis"><line x1="${L}" y1="${T + ph}" x2="${L + pw}" y2="${T + ph}"/><line x1="${L}" y1="${T}" x2="${L}" y2="${T + ph}"/>`;
-  for (const t of niceTicks(x0, x1, 8)) {
+  for (const t of niceTicks(x0, x1, W >= 500 ? 8 : 5)) {
     if (t < x0 - 1e-9 || t > x1 + 1e-9) continue;
     out += `<line x1="${X(t)}" y1="${T + ph}" x2="${X(t)}" y2="${T + ph + 5}"/><text x="${X(t)}" y="${T + ph + 18}" text-anchor="middle">${tickLabel(t)}</text>`;
   }
@@ -122,9 +159,9 @@ function drawLine(p, ctx) {
   out += `<text x="${L + pw / 2}" y="${H - 6}" text-anchor="middle">${esc(p.xlabel)}</text>`;
   out += `<text transform="translate(14 ${T + ph / 2}) rotate(-90)" text-anchor="middle">${esc(p.ylabel)}</text></g>`;
   // series
-  let legend = "", lx = L;
+  let legend = "";
   p.series.forEach((s, k) => {
-    const ys = ctx.get(s.key), col = `uw-c${(s.color ?? k) % 6}`;
+    const ys = all[k], col = `uw-c${(s.color ?? k) % 6}`;
     const dash = s.dash === true || s.dash === "dash" ? ' stroke-dasharray="7 4"' : s.dash === "dot" ? ' stroke-dasharray="2 3"' : "";
     let d = "", pen = false, marks = "";
     const few = ys.length <= 12;
@@ -142,15 +179,16 @@ function drawLine(p, ctx) {
       if (few || clamped || lone(j)) marks += `<circle cx="${px}" cy="${py}" r="${clamped ? 3.5 : 2.6}" class="${clamped ? "uw-hollow" : "uw-dot"}"/>`;
     }
     out += `<g class="uw-series ${col}" data-key="${esc(s.key)}" data-y="${ys.map(String).join(",")}"><path d="${d}" fill="none"${dash}/>${marks}</g>`;
-    const absent = ys.every((y) => Number.isNaN(y)) ? " (not drawn here)" : "";
-    legend += `<g class="${col}"${absent ? ' opacity="0.45"' : ""}><line x1="${lx}" y1="12" x2="${lx + 22}" y2="12"${dash}/><text x="${lx + 27}" y="16">${esc(s.label + absent)}</text></g>`;
-    lx += 36 + 6.6 * (s.label.length + absent.length);
+    const { x: lx, row } = spots[k], ly = 12 + 18 * row;
+    legend += `<g class="${col}"${absent[k] ? ' opacity="0.45"' : ""}><line x1="${lx}" y1="${ly}" x2="${lx + 22}" y2="${ly}"${dash}/><text x="${lx + 27}" y="${ly + 4}">${esc(s.label + absent[k])}</text></g>`;
   });
   out += `<g class="uw-legend">${legend}</g>`;
   const notes = [];
   if (floorCount) notes.push(`${floorCount} value${floorCount > 1 ? "s" : ""} at or below ${fmt(p.ylim[0], ".0e")}${logY ? " (zeros included)" : ""} drawn on the floor (hollow)`);
   if (ceilCount) notes.push(`${ceilCount} value${ceilCount > 1 ? "s" : ""} above ${fmt(p.ylim[1], ".0e")} drawn at the top (hollow)`);
-  notes.forEach((n, k) => { out += `<text class="uw-note" x="${L + pw - 4}" y="${T + 14 + 14 * k}" text-anchor="end">${esc(n)}</text>`; });
+  // 11-unit italic text: about 6 units a character; a note longer than the plot is wide wraps
+  const noteLines = notes.flatMap((n) => wrapWords(n, Math.floor((pw - 8) / 6)));
+  noteLines.forEach((n, k) => { out += `<text class="uw-note" x="${L + pw - 4}" y="${T + 14 + 14 * k}" text-anchor="end">${esc(n)}</text>`; });
   return svg(W, H, "uw-line", out, `aria-label="${esc(p.title || p.ylabel)}" data-clamped="${floorCount + ceilCount}"`);
 }
 
@@ -167,7 +205,7 @@ function colour(t, stops) {
 function drawHeatmap(p, ctx) {
   const rows = typeof p.rows === "string" ? ctx.get(p.rows) : p.rows.map((k) => ctx.get(k));
   const nr = rows.length, nc = rows[0].length;
-  const W = 600, L = 70, R = 14, T = 8, cell = Math.min(36, (W - L - R) / nc), ch = 26;
+  const W = ctx.width, L = 70, R = 14, T = 8, cell = Math.min(36, (W - L - R) / nc), ch = 26;
   const H = T + nr * ch + 40;
   let out = "";
   rows.forEach((row, r) => {
@@ -179,7 +217,7 @@ function drawHeatmap(p, ctx) {
       if (p.showValues) out += `<text x="${x + cell / 2}" y="${y + ch / 2 + 4}" text-anchor="middle" font-size="9" fill="${light ? "#000" : "#fff"}">${fmt(v, ".2f")}</text>`;
     });
   });
-  const every = Math.max(1, Math.ceil(nc / 20));
+  const every = Math.max(1, Math.ceil(nc / (W >= 500 ? 20 : 10)));
   p.colLabels.forEach((lab, c) => {
     if (c % every === 0) out += `<text x="${L + c * cell + cell / 2}" y="${T + nr * ch + 14}" text-anchor="middle">${esc(lab)}</text>`;
   });
@@ -260,13 +298,15 @@ function drawTable(p, ctx) {
 function drawBars(p, ctx) {
   const series = p.series.map((s) => ctx.get(s.key));
   const cats = p.categories.map((c, k) => k).filter((k) => !Number.isNaN(series[0][k]));
-  const W = 600, L = 130, R = 70, T = 24, bh = 22, H = T + cats.length * (bh + 8) + 34;
+  const W = ctx.width, L = W >= 500 ? 130 : 110, R = 70, bh = 22;
+  const [spots, rows] = legendRows(p.series.map((s) => 40 + CHAR * s.label.length), L, W - 4);
+  const T = 24 + 18 * (rows - 1), H = T + cats.length * (bh + 8) + 34;
   const max = Math.max(1e-300, ...cats.map((k) => series.reduce((a, s) => a + (Number.isNaN(s[k]) ? 0 : s[k]), 0)));
   const X = (v) => L + (v / max) * (W - L - R);
-  let out = "", legend = "", lx = L;
+  let out = "", legend = "";
   p.series.forEach((s, j) => {
-    legend += `<g class="uw-c${(s.color ?? j) % 6}"><rect x="${lx}" y="4" width="14" height="12"/><text x="${lx + 18}" y="15">${esc(s.label)}</text></g>`;
-    lx += 40 + 6.6 * s.label.length;
+    const { x: lx, row } = spots[j], ly = 4 + 18 * row;
+    legend += `<g class="uw-c${(s.color ?? j) % 6}"><rect x="${lx}" y="${ly}" width="14" height="12"/><text x="${lx + 18}" y="${ly + 11}">${esc(s.label)}</text></g>`;
   });
   cats.forEach((k, r) => {
     const y = T + r * (bh + 8);
@@ -280,7 +320,7 @@ function drawBars(p, ctx) {
     out += `<text x="${X(acc) + 4}" y="${y + bh / 2 + 4}">${fmt(acc, ",d")}</text>`;
   });
   out += `<g class="uw-axis"><line x1="${L}" y1="${T - 4}" x2="${L}" y2="${H - 30}"/>`;
-  for (const t of niceTicks(0, max, 4)) {
+  for (const t of niceTicks(0, max, W >= 500 ? 4 : 2)) {
     if (t > max * 1.0001) continue;
     out += `<line x1="${X(t)}" y1="${H - 30}" x2="${X(t)}" y2="${H - 25}"/><text x="${X(t)}" y="${H - 12}" text-anchor="middle">${fmt(t, ",.0f")}</text>`;
   }
@@ -322,6 +362,7 @@ function render({ model, el }) {
   sliders.forEach((s, k) => { pos[s.name] = k; });
 
   const ctx = {
+    width: drawingWidth(),
     sliderValue: {},
     get(key) {
       const f = spec.fields[key];
@@ -445,8 +486,19 @@ function render({ model, el }) {
     draw();
   };
   model.on("change:index", onChange);
+  // a phone turned sideways, or a window resized across the phone width: draw again at the new width
+  const onResize = () => {
+    const width = drawingWidth();
+    if (width === ctx.width) return;
+    ctx.width = width;
+    draw();
+  };
+  if (typeof window !== "undefined") window.addEventListener("resize", onResize);
   draw();
-  return () => model.off("change:index", onChange);
+  return () => {
+    model.off("change:index", onChange);
+    if (typeof window !== "undefined") window.removeEventListener("resize", onResize);
+  };
 }
 
 export default { render };
