@@ -176,7 +176,7 @@ def master_notebook(chapter, seed=0):
         text = variants.text(chapter.name, exercise, seed)
         cells += [
             new.new_raw_cell(f"# BEGIN QUESTION\nname: {question_name(index)}\npoints: {POINTS}"),
-            new.new_markdown_cell(f"## {index}. {exercise.title}\n\n{text}\n\n"
+            new.new_markdown_cell(f"## {index}. {variants.title(chapter.name, exercise, seed)}\n\n{text}\n\n"
                                   f"Set `{answer_name(index)}` in the cell below and run it."),
             new.new_raw_cell("# BEGIN SOLUTION"),
             new.new_code_cell(_solution_cell(chapter, exercise, index, seed)),

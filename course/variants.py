@@ -3,7 +3,8 @@
 Seed 0 returns the chapter's own text and solution. For another seed, the numbers an exercise states
 are replaced by the ones its checker module draws (``exercises.<module>.parameters(seed)``), through
 the fragments listed in :data:`FRAGMENTS`: ``FRAGMENTS[chapter][label]`` names the module and maps
-pieces of the exercise's text, solution setup and answer, exactly as the chapter has them, to templates.
+pieces of the exercise's title, text, solution setup and answer (keys "title", "text", "setup",
+"answer"), exactly as the chapter has them, to templates.
 In a template a slot stands for one drawn number:
 
 - ``<<NAME.key>>`` is ``repr(parameters(seed)["NAME"]["key"])`` (Python source, for code);
@@ -86,6 +87,7 @@ _DENSE_COUNT = {
     "answer": {"128 * 784 + 128": "<<DENSE.out_features>> * <<DENSE.in_features>> + <<DENSE.out_features>>"},
 }
 
+
 FRAGMENTS = {
     "lstm": {"lstm-ex-one-step": _ONE_STEP, "lstm-ex-count-torch": _COUNT_TORCH,
              "lstm-ex-count-stacked": _COUNT_STACKED, "lstm-ex-overwrite": _OVERWRITE,
@@ -130,6 +132,11 @@ def varies(chapter, exercise):
 def answer_varies(chapter, exercise):
     """Whether a course's seed changes this exercise's answer (so the book's public solution fails)."""
     return varies(chapter, exercise) and not FRAGMENTS[chapter][exercise.label].get("same_answer", False)
+
+
+def title(chapter, exercise, seed):
+    """The exercise's title, with the numbers of ``seed`` (a "title" piece in its entry, if any)."""
+    return _fill(chapter, exercise, seed, exercise.title, "title")
 
 
 def text(chapter, exercise, seed):

@@ -26,7 +26,10 @@ TYPICAL_SLIPS = {
     "attention": ("att-ex-shape", "(3, 5, 7)"),  # batch first
 }
 VARIANT_CHAPTER = "lstm"
-VARIANT_SEEDS = {"lstm": (11, 12), "mlp-to-sequences": (11,)}  # two seeds for one chapter, one for another
+VARIANT_SEEDS = {  # two seeds for one chapter, one for the others
+    "lstm": (11, 12),
+    "mlp-to-sequences": (11,),
+}
 
 
 def _question_of(chapter, label):

@@ -15,7 +15,7 @@ def fake_module(monkeypatch):
     module = types.ModuleType("exercises.fake_for_templates")
     module.parameters = lambda seed: {"P": {"size": 7 * seed, "point": [[2.0, -1.5]], "gate": 0.25 * seed}}
     monkeypatch.setitem(sys.modules, "exercises.fake_for_templates", module)
-    fragments = {"x-one": {"module": "fake_for_templates",
+    fragments = {"x-one": {"module": "fake_for_templates", "title": {"step 5": "step <<P.size>>"},
                            "text": {"(5, 3)": "(<<P.size>>, 3)", "(7, 3)": "(9, 3)",
                                     "$m = (2, 0)$": "$m = (<<P.point.0.0:g>>, <<P.point.0.1:g>>)$"},
                            "answer": {"0.5": "<<P.gate>>"}},
@@ -24,7 +24,7 @@ def fake_module(monkeypatch):
 
 
 def exercise(label, text, answer="0.5"):
-    return Exercise(label=label, title="t", text=text, checker="check_x", answer_template="",
+    return Exercise(label=label, title="Where should step 5 look?", text=text, checker="check_x", answer_template="",
                     solution_setup="", solution_answer=answer, solution_source="chapter")
 
 
@@ -35,6 +35,9 @@ def test_slots_and_one_pass(fake_module):
     assert variants.solution("fake-chapter", one, 2) == ("", "0.5")
     assert variants.solution("fake-chapter", one, 3) == ("", "0.75")
     assert variants.text("fake-chapter", one, 0) == one.text
+    assert variants.title("fake-chapter", one, 2) == "Where should step 14 look?"
+    assert variants.title("fake-chapter", one, 0) == one.title
+    assert variants.title("fake-chapter", exercise("x-same", "(5, 3)"), 2) == one.title  # no title piece
 
 
 def test_same_answer_entries_vary_but_keep_their_answer(fake_module):
