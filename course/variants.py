@@ -87,12 +87,41 @@ _DENSE_COUNT = {
     "answer": {"128 * 784 + 128": "<<DENSE.out_features>> * <<DENSE.in_features>> + <<DENSE.out_features>>"},
 }
 
+_GRU_ONE_STEP = {
+    "module": "gru",
+    "text": {"$h_{t-1} = 0.8$": "$h_{t-1} = <<ONE_STEP.h_prev:g>>$", "$a_r = 0$": "$a_r = <<ONE_STEP.a_r:g>>$",
+             "$a_z = 1$": "$a_z = <<ONE_STEP.a_z:g>>$",
+             "$W_{in} x_t + b_{in} = 0.9$": "$W_{in} x_t + b_{in} = <<ONE_STEP.x_n:g>>$",
+             "$W_{hn} h_{t-1} + b_{hn} = -0.6$": "$W_{hn} h_{t-1} + b_{hn} = <<ONE_STEP.h_n:g>>$"},
+    "setup": {"np.exp(-0.0)": "np.exp(-(<<ONE_STEP.a_r>>))", "np.exp(-1.0)": "np.exp(-(<<ONE_STEP.a_z>>))",
+              "np.tanh(0.9 + r_t * -0.6)": "np.tanh(<<ONE_STEP.x_n>> + r_t * <<ONE_STEP.h_n>>)"},
+    "answer": {"z_t * 0.8)": "z_t * <<ONE_STEP.h_prev>>)"},
+}
+_GRU_CONVENTION = {
+    "module": "gru",
+    "text": {"$z'_t = 0.9$": "$z'_t = <<OTHER_CONVENTION.z_prime>>$", "$b' = 2.0$": "$b' = <<OTHER_CONVENTION.bias>>$"},
+    "answer": {"(1 - 0.9, -2.0)": "(1 - <<OTHER_CONVENTION.z_prime>>, -<<OTHER_CONVENTION.bias>>)"},
+}
+_GRU_KERAS_COUNT = {
+    "module": "gru",
+    "text": {"sequences of 20 features": "sequences of <<KERAS_SIZES.input_size>> features",
+             "GRU(64, reset_after=False)": "GRU(<<KERAS_SIZES.hidden_size>>, reset_after=False)"},
+    "setup": {'"gru", 20, 64,': '"gru", <<KERAS_SIZES.input_size>>, <<KERAS_SIZES.hidden_size>>,'},
+}
+_GRU_HALF_LIFE = {
+    "module": "gru",
+    "text": {"after 50 steps": "after <<HALF_LIFE.steps>> steps"},
+    "setup": {"0.5 ** (1 / 50)": "0.5 ** (1 / <<HALF_LIFE.steps>>)"},
+}
+
 
 FRAGMENTS = {
     "lstm": {"lstm-ex-one-step": _ONE_STEP, "lstm-ex-count-torch": _COUNT_TORCH,
              "lstm-ex-count-stacked": _COUNT_STACKED, "lstm-ex-overwrite": _OVERWRITE,
              "lstm-ex-half-life": _HALF_LIFE, "lstm-ex-bias-gain": _BIAS_GAIN},
     "mlp-to-sequences": {"ex-mlp-output-shape": _OUTPUT_SHAPE, "ex-mlp-dense-count": _DENSE_COUNT},
+    "gru": {"gru-ex-one-step": _GRU_ONE_STEP, "gru-ex-convention": _GRU_CONVENTION,
+            "gru-ex-keras-count": _GRU_KERAS_COUNT, "gru-ex-half-life": _GRU_HALF_LIFE},
 }
 
 

@@ -13,6 +13,7 @@ import numpy as np
 
 import cells
 
+from . import variants
 from .feedback import (
     NotAnAnswer,
     as_array,
@@ -31,6 +32,7 @@ __all__ = [
     "OTHER_CONVENTION",
     "KERAS_SIZES",
     "HALF_LIFE_STEPS",
+    "parameters",
     "check_one_step_by_hand",
     "check_z_convention",
     "check_keras_param_count",
@@ -48,6 +50,57 @@ OTHER_CONVENTION = {"z_prime": 0.9, "bias": 2.0}
 # keras.layers.GRU(64, reset_after=False) on sequences of 20 features.
 KERAS_SIZES = {"input_size": 20, "hidden_size": 64}
 HALF_LIFE_STEPS = 50
+
+
+def parameters(seed=None):
+    """The numbers of the exercises that have variants (see :mod:`exercises.variants`), for ``seed``
+    (default: the active seed). Seed 0 gives the constants above, the ones the chapter prints; the
+    checkers read their numbers from here.
+
+    What each draw of another seed guarantees (tests/exercises/test_gru_variants.py asserts it):
+
+    - ONE_STEP: h_prev a non-zero tenth with |h_prev| in [0.2, 0.9]; a_r in {-1, 0, 1}; a_z in
+      {-2, -1, 1, 2}, so z != 1/2 and the two conventions give different h_t; x_n and h_n non-zero
+      tenths in [-1, 1] with x_n + h_n != 0; n_t differs from h_prev by more than 0.05, from the
+      candidate without the reset gate by more than 0.01, and (n_t, h_t) from the book's answer.
+    - OTHER_CONVENTION: z' a tenth in (0, 1) other than 0.5 (at 0.5 the value would not change);
+      b' in {0.5, 1.0, ..., 3.0} (positive, as trained update biases that keep are); never the book's pair.
+    - KERAS_SIZES: input size 8-80, hidden size from usual ones (16 to 256), the two different, and a
+      count other than the book's.
+    - HALF_LIFE: steps from 20 to 200 other than 50; the answers (logit(2^(-1/steps))) of two step
+      counts are more than 0.02 apart, so the book's answer fails at the stated two decimals.
+    """
+    seed = variants.active_seed() if seed is None else seed
+    if seed == 0:
+        return {"ONE_STEP": dict(ONE_STEP), "OTHER_CONVENTION": dict(OTHER_CONVENTION),
+                "KERAS_SIZES": dict(KERAS_SIZES), "HALF_LIFE": {"steps": HALF_LIFE_STEPS}}
+    rng = variants.generator(seed, "gru")
+    tenths = [round(0.1 * k, 1) for k in range(-10, 11) if k]
+    while True:
+        one_step = {"h_prev": float(rng.choice([v for v in tenths if 0.2 <= abs(v) <= 0.9])),
+                    "a_r": float(rng.choice([-1.0, 0.0, 1.0])), "a_z": float(rng.choice([-2.0, -1.0, 1.0, 2.0])),
+                    "x_n": float(rng.choice(tenths)), "h_n": float(rng.choice(tenths))}
+        r, z, n, h = _one_unit_step(**one_step)
+        _, _, n_no_reset, _ = _one_unit_step(100.0, *(one_step[k] for k in ("a_z", "x_n", "h_n", "h_prev")))
+        book = _one_unit_step(**ONE_STEP)
+        if (one_step["x_n"] + one_step["h_n"] != 0 and abs(n - one_step["h_prev"]) > 0.05
+                and abs(n - n_no_reset) > 0.01 and (abs(n - book[2]) > 0.01 or abs(h - book[3]) > 0.01)):
+            break
+    while True:
+        other = {"z_prime": float(rng.choice([0.1, 0.2, 0.3, 0.4, 0.6, 0.7, 0.8, 0.9])),
+                 "bias": float(rng.choice([0.5, 1.0, 1.5, 2.0, 2.5, 3.0]))}
+        if other != OTHER_CONVENTION:
+            break
+    while True:
+        sizes = {"input_size": int(rng.integers(8, 81)),
+                 "hidden_size": int(rng.choice([16, 32, 48, 64, 96, 100, 128, 200, 256]))}
+        book_count = _count("gru", 20, 64, convention="keras", reset_after=False)
+        if (sizes["input_size"] != sizes["hidden_size"]
+                and _count("gru", sizes["input_size"], sizes["hidden_size"], convention="keras",
+                           reset_after=False) != book_count):
+            break
+    steps = int(rng.choice([20, 25, 30, 40, 60, 75, 80, 100, 120, 150, 200]))
+    return {"ONE_STEP": one_step, "OTHER_CONVENTION": other, "KERAS_SIZES": sizes, "HALF_LIFE": {"steps": steps}}
 
 
 def _sentence(text):
@@ -72,14 +125,16 @@ def _one_unit_step(a_r, a_z, x_n, h_n, h_prev):
 
 @checker
 def check_one_step_by_hand(answer):
-    """answer = (n_t, h_t) for the unit in ONE_STEP, to three decimals."""
+    """answer = (n_t, h_t) for the unit in the active seed's ONE_STEP, to three decimals."""
     n_answer, h_answer = (as_number(v, what) for v, what in
                           zip(as_tuple(answer, 2, "a pair (n_t, h_t)"), ("n_t", "h_t")))
-    s = ONE_STEP
+    s = parameters()["ONE_STEP"]
     r, z, n, h = _one_unit_step(s["a_r"], s["a_z"], s["x_n"], s["h_n"], s["h_prev"])
     if _close(n_answer, n) and _close(h_answer, h):
-        return right("The reset gate halves the recurrent term inside the candidate, and the update gate "
-                     "keeps most of the old state.")
+        reset = "halves" if s["a_r"] == 0 else f"lets {r:.0%} of"  # the book's a_r = 0 halves it
+        update = "most" if z > 0.5 else f"only {z:.0%}"
+        return right(f"The reset gate {reset} the recurrent term inside the candidate, and the update gate "
+                     f"keeps {update} of the old state.")
     if not _close(n_answer, n):
         _, _, n_no_reset, _ = _one_unit_step(100.0, s["a_z"], s["x_n"], s["h_n"], s["h_prev"])
         if _close(n_answer, n_no_reset):
@@ -107,10 +162,11 @@ def check_one_step_by_hand(answer):
 # ---------------------------------------------------------------- converting between the z conventions
 @checker
 def check_z_convention(answer):
-    """answer = (z, bias): OTHER_CONVENTION's gate value and bias, rewritten in PyTorch's convention."""
+    """answer = (z, bias): the active seed's OTHER_CONVENTION gate value and bias, in PyTorch's convention."""
     z_answer, bias_answer = (as_number(v, what) for v, what in
                              zip(as_tuple(answer, 2, "a pair (z, bias)"), ("z", "the bias")))
-    z_prime, b_prime = OTHER_CONVENTION["z_prime"], OTHER_CONVENTION["bias"]
+    other = parameters()["OTHER_CONVENTION"]
+    z_prime, b_prime = other["z_prime"], other["bias"]
     # The PyTorch-convention gate keeps what the other one keeps: z = 1 - z'. Its bias b must give
     # sigma(b) = 1 - sigma(b') whatever the rest of the pre-activation is.
     kept_there = z_prime * 0.0 + (1.0 - z_prime) * 1.0  # the other convention, old state 1, candidate 0
@@ -124,8 +180,9 @@ def check_z_convention(answer):
     problems = []
     if not z_ok:
         if _close(z_answer, z_prime, tol=1e-6):
-            problems.append("the gate value z is unchanged, but a gate value of 0.9 means 'mostly replace' there and "
-                            "'mostly keep' here")
+            there, here = ("mostly replace", "mostly keep") if z_prime > 0.5 else ("mostly keep", "mostly replace")
+            problems.append(f"the gate value z is unchanged, but a gate value of {z_prime:g} means '{there}' there "
+                            f"and '{here}' here")
         elif _close(z_answer, -z_prime, tol=1e-6):
             problems.append("a gate value is a sigmoid output, between 0 and 1; the value changes as "
                             "z = 1 - z', not by a sign")
@@ -150,9 +207,11 @@ def _count(kind, input_size, hidden_size, **kwargs):
 
 @checker
 def check_keras_param_count(answer):
-    """answer = parameters of keras.layers.GRU(64, reset_after=False) on 20 input features."""
+    """answer = parameters of keras.layers.GRU(64, reset_after=False) on 20 input features (the book's
+    sizes; the active seed's KERAS_SIZES)."""
     n = as_whole_number(answer, "a parameter count")
-    d, h = KERAS_SIZES["input_size"], KERAS_SIZES["hidden_size"]
+    sizes = parameters()["KERAS_SIZES"]
+    d, h = sizes["input_size"], sizes["hidden_size"]
     reference = _count("gru", d, h, convention="keras", reset_after=False)
     if n == reference:
         return right("Three blocks of weights on x_t and h_(t-1), and one bias vector, because with the reset "
@@ -247,9 +306,10 @@ def _kept_after(bias, steps):
 
 @checker
 def check_update_half_life(answer):
-    """answer = the update-gate bias b for which half the state is left after HALF_LIFE_STEPS steps."""
+    """answer = the update-gate bias b for which half the state is left after the active seed's HALF_LIFE
+    steps (50 in the book)."""
     b = as_number(answer, "the bias b")
-    steps = HALF_LIFE_STEPS
+    steps = parameters()["HALF_LIFE"]["steps"]
     low, high = -50.0, 50.0  # bisection on cells' own update: more bias keeps more
     for _ in range(80):
         mid = 0.5 * (low + high)

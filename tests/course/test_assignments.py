@@ -29,6 +29,7 @@ VARIANT_CHAPTER = "lstm"
 VARIANT_SEEDS = {  # two seeds for one chapter, one for the others
     "lstm": (11, 12),
     "mlp-to-sequences": (11,),
+    "gru": (11,),
 }
 
 
