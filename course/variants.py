@@ -114,6 +114,54 @@ _GRU_HALF_LIFE = {
     "setup": {"0.5 ** (1 / 50)": "0.5 ** (1 / <<HALF_LIFE.steps>>)"},
 }
 
+_FW_KERNEL = {
+    "module": "frameworks",
+    "text": {"reads MNIST rows (28 numbers per step)":
+             "reads sequences of <<KERNEL_SIZES.input_size>> numbers per step",
+             "`keras.layers.LSTM(128)`": "`keras.layers.LSTM(<<KERNEL_SIZES.hidden_size>>)`"},
+    "setup": {"keras.layers.LSTM(128)": "keras.layers.LSTM(<<KERNEL_SIZES.hidden_size>>)",
+              "(None, None, 28)": "(None, None, <<KERNEL_SIZES.input_size>>)"},
+}
+_FW_UPDATE = {
+    "module": "frameworks",
+    "text": {"`units=64`": "`units=<<GRU_COLUMNS.units>>`"},
+    "answer": {"(0, 64)": "(0, <<GRU_COLUMNS.units>>)"},
+}
+_FW_GRU_BIAS = {
+    "module": "frameworks",
+    "text": {"`keras.layers.GRU(64)` reads 32 numbers per step":
+             "`keras.layers.GRU(<<GRU_BIAS_SIZES.hidden_size>>)` reads <<GRU_BIAS_SIZES.input_size>> numbers per step"},
+    "setup": {'"gru", 32, 64,': '"gru", <<GRU_BIAS_SIZES.input_size>>, <<GRU_BIAS_SIZES.hidden_size>>,'},
+}
+_FW_DIFFERENCE = {
+    "module": "frameworks",
+    "text": {"`torch.nn.LSTM(28, 128)`": "`torch.nn.LSTM(<<DIFFERENCE_SIZES.input_size>>, "
+                                         "<<DIFFERENCE_SIZES.hidden_size>>)`",
+             "`keras.layers.LSTM(128)` on 28 inputs": "`keras.layers.LSTM(<<DIFFERENCE_SIZES.hidden_size>>)` on "
+                                                      "<<DIFFERENCE_SIZES.input_size>> inputs"},
+    "setup": {'"lstm", 28, 128': '"lstm", <<DIFFERENCE_SIZES.input_size>>, <<DIFFERENCE_SIZES.hidden_size>>'},
+}
+_FW_TF1 = {
+    "module": "frameworks",
+    "text": {"reads 300-dimensional word vectors with `BasicLSTMCell(num_units=256)`":
+             "reads <<TF1_SIZES.input_size>>-dimensional word vectors with "
+             "`BasicLSTMCell(num_units=<<TF1_SIZES.hidden_size>>)`"},
+    "setup": {"cells.LSTMCell(300, 256, rng=0)": "cells.LSTMCell(<<TF1_SIZES.input_size>>, "
+                                                "<<TF1_SIZES.hidden_size>>, rng=0)"},
+}
+_FW_FORGET_BIAS = {
+    "module": "frameworks",
+    "text": {"$b_{if} + b_{hf} = 0.25$": "$b_{if} + b_{hf} = <<FORGET_BIAS.sum>>$"},
+    "answer": {"0.25 - 1.0": "<<FORGET_BIAS.sum>> - 1.0"},
+}
+_FW_CELLS = {  # one cell, one set of weights, whatever the sizes: the numbers are distractors
+    "module": "frameworks",
+    "same_answer": True,
+    "text": {"BasicLSTMCell(num_units=200)": "BasicLSTMCell(num_units=<<WORDS.hidden_size>>)",
+             "sentences of 35 words, each a vector of 300 numbers":
+             "sentences of <<WORDS.steps>> words, each a vector of <<WORDS.input_size>> numbers"},
+}
+
 
 FRAGMENTS = {
     "lstm": {"lstm-ex-one-step": _ONE_STEP, "lstm-ex-count-torch": _COUNT_TORCH,
@@ -122,6 +170,10 @@ FRAGMENTS = {
     "mlp-to-sequences": {"ex-mlp-output-shape": _OUTPUT_SHAPE, "ex-mlp-dense-count": _DENSE_COUNT},
     "gru": {"gru-ex-one-step": _GRU_ONE_STEP, "gru-ex-convention": _GRU_CONVENTION,
             "gru-ex-keras-count": _GRU_KERAS_COUNT, "gru-ex-half-life": _GRU_HALF_LIFE},
+    "frameworks": {"frameworks-ex-kernel": _FW_KERNEL, "frameworks-ex-update": _FW_UPDATE,
+                   "frameworks-ex-gru-bias": _FW_GRU_BIAS, "frameworks-ex-difference": _FW_DIFFERENCE,
+                   "frameworks-ex-tf1": _FW_TF1, "frameworks-ex-forget-bias": _FW_FORGET_BIAS,
+                   "frameworks-ex-cells": _FW_CELLS},
 }
 
 

@@ -10,6 +10,7 @@ import numpy as np
 import cells
 from cells.keras_bridge import keras_order
 
+from . import variants
 from .feedback import (
     as_array,
     as_function,
@@ -31,6 +32,7 @@ __all__ = [
     "TF1_SIZES",
     "WORDS",
     "FORGET_BIAS_SUM",
+    "parameters",
     "check_keras_kernel_shape",
     "check_gru_update_columns",
     "check_gru_bias_counts",
@@ -50,6 +52,60 @@ TF1_SIZES = {"input_size": 300, "hidden_size": 256}
 WORDS = {"steps": 35, "input_size": 300, "hidden_size": 200}
 FORGET_BIAS_SUM = 0.25  # b_if + b_hf of the cells LSTM in the forget-bias exercise
 
+_HIDDEN_SIZES = [32, 48, 64, 96, 100, 128, 200, 256, 320, 512]
+
+
+def parameters(seed=None):
+    """The numbers of the exercises that have variants (see :mod:`exercises.variants`), for ``seed``
+    (default: the active seed). Seed 0 gives the constants above, the ones the chapter prints; the
+    checkers read their numbers from here.
+
+    What each draw of another seed guarantees (tests/exercises/test_frameworks_variants.py asserts it):
+
+    - KERNEL_SIZES: input size 8-80, units from usual sizes (32 to 512), input != units and != 4 units
+      (so the kernel, its transpose and the recurrent kernel have three different shapes), and a kernel
+      shape other than the book's.
+    - GRU_COLUMNS: units from usual sizes other than 64 (so the bounds differ from the book's).
+    - GRU_BIAS_SIZES: input size 8-80 (it does not change the answer) and units other than 64.
+    - DIFFERENCE_SIZES: input size 8-80, units other than 128 (the answer, 4 x units, changes).
+    - TF1_SIZES: word vectors of 50, 100, 200 or 300 numbers, units from usual sizes, input != 3 units
+      (so the kernel is not square-swappable), and a shape other than the book's.
+    - WORDS: 10-60 steps, word vectors of 50-300 numbers, 32-512 units, none equal to another, to 1 or
+      to 4, so each slip is told apart. The answer, 1, is the book's in every seed.
+    - FORGET_BIAS_SUM: a multiple of 0.25 in [-1, 1.5] other than 0.25 and 1 (at 1 the answer would be 0
+      and its sign slip the same number).
+    """
+    seed = variants.active_seed() if seed is None else seed
+    if seed == 0:
+        return {"KERNEL_SIZES": dict(KERNEL_SIZES), "GRU_COLUMNS": {"units": GRU_COLUMNS_UNITS},
+                "GRU_BIAS_SIZES": dict(GRU_BIAS_SIZES), "DIFFERENCE_SIZES": dict(DIFFERENCE_SIZES),
+                "TF1_SIZES": dict(TF1_SIZES), "WORDS": dict(WORDS), "FORGET_BIAS": {"sum": FORGET_BIAS_SUM}}
+    rng = variants.generator(seed, "frameworks")
+
+    def units(*book):
+        return int(rng.choice([h for h in _HIDDEN_SIZES if h not in book]))
+
+    while True:
+        kernel = {"input_size": int(rng.integers(8, 81)), "hidden_size": units()}
+        d, h = kernel["input_size"], kernel["hidden_size"]
+        if d not in (h, 4 * h) and (d, 4 * h) != (28, 512):
+            break
+    gru_bias = {"input_size": int(rng.integers(8, 81)), "hidden_size": units(64)}
+    difference = {"input_size": int(rng.integers(8, 81)), "hidden_size": units(128)}
+    while True:
+        tf1 = {"input_size": int(rng.choice([50, 100, 200, 300])), "hidden_size": units()}
+        d, h = tf1["input_size"], tf1["hidden_size"]
+        if d != 3 * h and (d + h, 4 * h) != (556, 1024):
+            break
+    while True:
+        words = {"steps": int(rng.integers(10, 61)), "input_size": int(rng.choice([50, 100, 200, 300])),
+                 "hidden_size": units()}
+        if len({*words.values(), 1, 4}) == 5:
+            break
+    bias_sum = float(rng.choice([-1.0, -0.75, -0.5, -0.25, 0.0, 0.5, 0.75, 1.25, 1.5]))
+    return {"KERNEL_SIZES": kernel, "GRU_COLUMNS": {"units": units(64)}, "GRU_BIAS_SIZES": gru_bias,
+            "DIFFERENCE_SIZES": difference, "TF1_SIZES": tf1, "WORDS": words, "FORGET_BIAS": {"sum": bias_sum}}
+
 
 def _keras_shapes(kind, input_size, hidden_size, reset_after=True):
     cell_class = {"lstm": cells.LSTMCell, "gru": cells.GRUCell, "rnn": cells.RNNCell}[kind]
@@ -62,7 +118,8 @@ def _keras_shapes(kind, input_size, hidden_size, reset_after=True):
 def check_keras_kernel_shape(answer):
     """The shape of keras.layers.LSTM(128)'s kernel on 28 inputs."""
     shape = as_shape(answer, "a shape, a tuple such as (2, 7)")
-    d, h = KERNEL_SIZES["input_size"], KERNEL_SIZES["hidden_size"]
+    sizes = parameters()["KERNEL_SIZES"]
+    d, h = sizes["input_size"], sizes["hidden_size"]
     kernel, recurrent, _ = _keras_shapes("lstm", d, h)
     if shape == kernel:
         return right(
@@ -84,7 +141,7 @@ def check_gru_update_columns(answer):
     """(start, stop): the columns of a Keras GRU's kernel (units=64) that hold the update gate z."""
     pair = as_tuple(answer, 2, "a pair (start, stop) of column numbers, as in kernel[:, start:stop]")
     start, stop = (as_whole_number(v, "each column number") for v in pair)
-    h = GRU_COLUMNS_UNITS
+    h = parameters()["GRU_COLUMNS"]["units"]
     columns = keras_order("gru", np.arange(3 * h), 0)  # Keras's column j holds PyTorch's row columns[j]
     where = np.flatnonzero((columns >= h) & (columns < 2 * h))  # PyTorch's z: rows h to 2h
     expected = (int(where[0]), int(where[-1]) + 1)
@@ -104,7 +161,8 @@ def check_gru_bias_counts(answer):
     """(reset_after=True, reset_after=False): the bias numbers of keras.layers.GRU(64) on 32 inputs."""
     pair = as_tuple(answer, 2, "a pair (with reset_after=True, with reset_after=False) of whole numbers")
     after, before = (as_whole_number(v, "each bias count") for v in pair)
-    d, h = GRU_BIAS_SIZES["input_size"], GRU_BIAS_SIZES["hidden_size"]
+    sizes = parameters()["GRU_BIAS_SIZES"]
+    d, h = sizes["input_size"], sizes["hidden_size"]
     expected = tuple(
         cells.count_params("gru", d, h, convention="keras", reset_after=r).biases for r in (True, False)
     )
@@ -126,7 +184,8 @@ def check_gru_bias_counts(answer):
 def check_same_units_difference(answer):
     """How many more parameters torch.nn.LSTM(28, 128) has than keras.layers.LSTM(128) on 28 inputs."""
     difference = as_whole_number(answer, "the difference")
-    d, h = DIFFERENCE_SIZES["input_size"], DIFFERENCE_SIZES["hidden_size"]
+    sizes = parameters()["DIFFERENCE_SIZES"]
+    d, h = sizes["input_size"], sizes["hidden_size"]
     torch_count = cells.count_params("lstm", d, h, convention="torch")
     keras_count = cells.count_params("lstm", d, h, convention="keras")
     if difference == torch_count.total - keras_count.total:
@@ -144,7 +203,8 @@ def check_same_units_difference(answer):
 def check_tf1_kernel_shape(answer):
     """The shape of TF1's BasicLSTMCell(num_units=256) kernel on 300-dimensional word vectors."""
     shape = as_shape(answer, "a shape, a tuple such as (2, 7)")
-    d, h = TF1_SIZES["input_size"], TF1_SIZES["hidden_size"]
+    sizes = parameters()["TF1_SIZES"]
+    d, h = sizes["input_size"], sizes["hidden_size"]
     expected = cells.to_tf1(cells.LSTMCell(d, h, rng=0))["kernel"].shape
     if shape == expected:
         return right("One matrix multiplies the row [x_t, h_{t-1}]; each gate owns h of its columns.")
@@ -161,21 +221,22 @@ def check_tf1_kernel_shape(answer):
 def check_tf1_forget_bias(answer):
     """The stored TF1 bias of the forget block when the cells LSTM's b_if + b_hf is 0.25 (forget_bias=1.0)."""
     value = as_number(answer, "the bias stored for every unit of the forget block")
+    bias_sum = parameters()["FORGET_BIAS"]["sum"]
     cell = cells.LSTMCell(2, 3, rng=0)
     h = cell.hidden_size
     cell.bias_ih[...] = 0.0
     cell.bias_hh[...] = 0.0
-    cell.bias_ih[h : 2 * h] = FORGET_BIAS_SUM  # PyTorch's order i, f, g, o: f is the second block
+    cell.bias_ih[h : 2 * h] = bias_sum  # PyTorch's order i, f, g, o: f is the second block
     stored = cells.to_tf1(cell, forget_bias=1.0)["bias"]
     expected = float(stored[2 * h])  # TF1's order i, j, f, o: f is the third block
     if np.isclose(value, expected, rtol=0, atol=1e-9):
         return right("TF1 adds forget_bias each time the cell runs, so the stored bias must make up for it.")
-    if np.isclose(value, FORGET_BIAS_SUM, rtol=0, atol=1e-9):
+    if np.isclose(value, bias_sum, rtol=0, atol=1e-9):
         return wrong(
             "Copied as it is, the forget gate gets forget_bias = 1 more than in the cells LSTM: TF1 adds "
             "it to f's pre-activation at run time, on top of the stored bias."
         )
-    if np.isclose(value, -expected, rtol=0, atol=1e-9) or np.isclose(value, FORGET_BIAS_SUM + 1, atol=1e-9):
+    if np.isclose(value, -expected, rtol=0, atol=1e-9) or np.isclose(value, bias_sum + 1, atol=1e-9):
         return wrong(
             "The sign: TF1 adds forget_bias when it runs; what must be stored so that the sum is right?"
         )
@@ -186,13 +247,14 @@ def check_tf1_forget_bias(answer):
 def check_weight_sets(answer):
     """How many sets of weights tf.nn.dynamic_rnn(BasicLSTMCell(200), x) has on 35 words of 300 numbers."""
     count = as_whole_number(answer, "the number of weight sets")
-    layer = cells.LSTM(WORDS["input_size"], WORDS["hidden_size"], rng=0)
+    words = parameters()["WORDS"]
+    layer = cells.LSTM(words["input_size"], words["hidden_size"], rng=0)
     expected = sum(len(pair) for pair in layer.cells)
     if count == expected:
         return right("One cell, one set of weights, run at every time step.")
-    if count == WORDS["steps"]:
+    if count == words["steps"]:
         return wrong("That is the number of time steps. The same cell runs at each of them.")
-    if count == WORDS["hidden_size"]:
+    if count == words["hidden_size"]:
         return wrong("That is num_units, the length of h_t: units, not cells.")
     if count == 4:
         return wrong("The four gate blocks belong to one cell and live in its one kernel.")

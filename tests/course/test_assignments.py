@@ -30,6 +30,7 @@ VARIANT_SEEDS = {  # two seeds for one chapter, one for the others
     "lstm": (11, 12),
     "mlp-to-sequences": (11,),
     "gru": (11,),
+    "frameworks": (11,),
 }
 
 
