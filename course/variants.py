@@ -162,6 +162,52 @@ _FW_CELLS = {  # one cell, one set of weights, whatever the sizes: the numbers a
              "sentences of <<WORDS.steps>> words, each a vector of <<WORDS.input_size>> numbers"},
 }
 
+_BY_HAND_TEXT = {"$q = (1, 1)$": "$q = (<<BY_HAND.query.0:g>>, <<BY_HAND.query.1:g>>)$",
+                 **{f"$m_{k + 1} = {book}$": f"$m_{k + 1} = (<<BY_HAND.memory.{k}.0:g>>, <<BY_HAND.memory.{k}.1:g>>)$"
+                    for k, book in enumerate(["(2, 0)", "(0, 1)", "(-1, 0)"])}}
+_BY_HAND_SETUP = {"q = np.array([[[1.0, 1.0]]])": "q = np.array([[<<BY_HAND.query>>]])",
+                  "m = np.array([[[2.0, 0.0], [0.0, 1.0], [-1.0, 0.0]]])": "m = np.array([<<BY_HAND.memory>>])",
+                  # the chapter's checks of the numbers its prose quotes: not this seed's numbers
+                  "\nassert round(np.exp(scores).sum(), 3) == 10.475": "",
+                  "\nassert np.allclose(weights[0, 0].round(3), [0.705, 0.259, 0.035])": ""}
+_ATT_WEIGHTS = {"module": "attention", "text": _BY_HAND_TEXT, "setup": _BY_HAND_SETUP}
+_ATT_CONTEXT = {"module": "attention", "text": {},  # "the same query and memory" as the previous exercise
+                "setup": {**_BY_HAND_SETUP, "\nassert np.allclose(context.round(3), [1.376, 0.259])": ""}}
+_ATT_SHAPE = {
+    "module": "attention",
+    "text": {"`cells.Attention(4)": "`cells.Attention(<<SHAPES.h>>)",
+             "$(T, B, h) = (5, 3, 4)$": "$(T, B, h) = (<<SHAPES.T>>, <<SHAPES.B>>, <<SHAPES.h>>)$",
+             "$(S, B, h) = (7, 3, 4)$": "$(S, B, h) = (<<SHAPES.S>>, <<SHAPES.B>>, <<SHAPES.h>>)$"},
+    "setup": {"np.zeros((5, 3, 4)), np.zeros((7, 3, 4))":
+              "np.zeros((<<SHAPES.T>>, <<SHAPES.B>>, <<SHAPES.h>>)), "
+              "np.zeros((<<SHAPES.S>>, <<SHAPES.B>>, <<SHAPES.h>>))",
+              "cells.Attention(4, rng=0)": "cells.Attention(<<SHAPES.h>>, rng=0)"},
+}
+_ATT_PARAMS = {
+    "module": "attention",
+    "text": {'`cells.Attention(64, score="additive", attention_size=32)`':
+             '`cells.Attention(<<PARAMS_SIZES.hidden_size>>, score="additive", '
+             'attention_size=<<PARAMS_SIZES.attention_size>>)`'},
+    "setup": {'cells.Attention(64, score="additive", attention_size=32, rng=0)':
+              'cells.Attention(<<PARAMS_SIZES.hidden_size>>, score="additive", '
+              'attention_size=<<PARAMS_SIZES.attention_size>>, rng=0)',
+              "assert count == 2 * 32 * 64 + 32 + 64 * 128 + 64 == 12_384":
+              "assert count == (2 * <<PARAMS_SIZES.attention_size>> * <<PARAMS_SIZES.hidden_size>> "
+              "+ <<PARAMS_SIZES.attention_size>> + <<PARAMS_SIZES.hidden_size>> * 2 * <<PARAMS_SIZES.hidden_size>> "
+              "+ <<PARAMS_SIZES.hidden_size>>)"},
+}
+_ATT_REVERSAL = {  # the length stays the chapter's 20: its trained model is the one in the widget
+    "module": "attention",
+    "title": {"step 5": "step <<REVERSAL.output_step>>"},
+    "text": {"output step $t = 5$": "output step $t = <<REVERSAL.output_step>>$"},
+    "answer": {"21 - 5": "21 - <<REVERSAL.output_step>>"},
+}
+_ATT_BOTTLENECK = {
+    "module": "attention",
+    "text": {"A GRU encoder with 64 units reads 20 digits.":
+             "A GRU encoder with <<BOTTLENECK.hidden_size>> units reads <<BOTTLENECK.length>> digits."},
+    "answer": {"(64, 20 * 64)": "(<<BOTTLENECK.hidden_size>>, <<BOTTLENECK.length>> * <<BOTTLENECK.hidden_size>>)"},
+}
 
 FRAGMENTS = {
     "lstm": {"lstm-ex-one-step": _ONE_STEP, "lstm-ex-count-torch": _COUNT_TORCH,
@@ -174,6 +220,9 @@ FRAGMENTS = {
                    "frameworks-ex-gru-bias": _FW_GRU_BIAS, "frameworks-ex-difference": _FW_DIFFERENCE,
                    "frameworks-ex-tf1": _FW_TF1, "frameworks-ex-forget-bias": _FW_FORGET_BIAS,
                    "frameworks-ex-cells": _FW_CELLS},
+    "attention": {"att-ex-weights": _ATT_WEIGHTS, "att-ex-context": _ATT_CONTEXT, "att-ex-shape": _ATT_SHAPE,
+                  "att-ex-params": _ATT_PARAMS, "att-ex-reversal": _ATT_REVERSAL,
+                  "att-ex-bottleneck": _ATT_BOTTLENECK},
 }
 
 

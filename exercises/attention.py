@@ -10,6 +10,7 @@ import numpy as np
 
 import cells
 
+from . import variants
 from .feedback import (
     NotAnAnswer,
     as_array,
@@ -30,6 +31,7 @@ __all__ = [
     "PARAMS_SIZES",
     "REVERSAL",
     "BOTTLENECK",
+    "parameters",
     "check_weights_by_hand",
     "check_context_by_hand",
     "check_weights_shape",
@@ -48,13 +50,79 @@ REVERSAL = {"length": 20, "output_step": 5}
 BOTTLENECK = {"length": 20, "hidden_size": 64}
 
 
-def _by_hand():
-    """(scores, weights, context) of dot-product attention for the by-hand query and memory, from cells."""
-    q = np.array(BY_HAND_QUERY)[None, None]  # (B=1, T=1, h)
-    m = np.array(BY_HAND_MEMORY)[None]  # (B=1, S=3, h)
-    scores, _ = cells.Attention(2, score="dot", rng=0).scores(q, m)
+def _by_hand_numbers(query, memory):
+    """(scores, weights, context) of dot-product attention of one query over a memory, from cells."""
+    q = np.array(query, dtype=float)[None, None]  # (B=1, T=1, h)
+    m = np.array(memory, dtype=float)[None]  # (B=1, S, h)
+    scores, _ = cells.Attention(q.shape[-1], score="dot", rng=0).scores(q, m)
     weights = cells.softmax(scores, axis=-1)
     return scores[0, 0], weights[0, 0], (weights @ m)[0, 0]
+
+
+def _pleasant_by_hand(query, memory):
+    """Whether a drawn query and memory make a by-hand exercise as clear as the book's (see parameters)."""
+    scores, weights, context = _by_hand_numbers(query, memory)
+    memory = np.array(memory, dtype=float)
+    _, book_weights, book_context = _by_hand_numbers(BY_HAND_QUERY, BY_HAND_MEMORY)
+    slips = [memory[np.argmax(weights)], memory.mean(axis=0), memory.sum(axis=0), weights[:2]]
+    return (len(set(scores.tolist())) == 3 and 2 <= np.ptp(scores) <= 4 and scores.sum() != 0
+            and weights.min() >= 0.01 and np.abs(weights - book_weights).max() > 0.01
+            and np.abs(context - book_context).max() > 0.01
+            and all(np.abs(context - slip).max() > 0.01 for slip in slips))
+
+
+def parameters(seed=None):
+    """The numbers of the exercises that have variants (see :mod:`exercises.variants`), for ``seed``
+    (default: the active seed). Seed 0 gives the constants above, the ones the chapter prints; the
+    checkers read their numbers from here.
+
+    What each draw of another seed guarantees (tests/exercises/test_attention_variants.py asserts it):
+
+    - BY_HAND: a query with entries in {-1, 0, 1, 2} and three distinct memory rows with entries in
+      {-2, ..., 2}, none of them zero; the three scores are distinct whole numbers spanning 2 to 4 (so
+      the weights are distinct and the smallest is at least 0.01) with a non-zero sum; the weights and
+      the context differ from the book's, and the context differs by more than 0.01 from the usual
+      slips (the heaviest row alone, the plain mean or sum of the rows, the weights themselves).
+    - SHAPES: T and S in 2..12, B in 2..8, h in {4, 8, 16, 32}, all four different (so an order slip
+      and a hidden-size slip show), and a weights shape (T, B, S) other than the book's.
+    - PARAMS_SIZES: hidden size in {16, 32, 48, 96, 128}, attention size in {8, 16, 32, 64}, the two
+      different; the count differs from the book's because the hidden size does.
+    - REVERSAL: the length stays the chapter's 20 (its trained model is the one in the widget); the
+      output step is 2..19 other than 5.
+    - BOTTLENECK: 16 to 128 units other than 64 and 10 to 40 digits.
+    """
+    seed = variants.active_seed() if seed is None else seed
+    if seed == 0:
+        return {"BY_HAND": {"query": list(BY_HAND_QUERY), "memory": [list(row) for row in BY_HAND_MEMORY]},
+                "SHAPES": dict(SHAPES), "PARAMS_SIZES": dict(PARAMS_SIZES), "REVERSAL": dict(REVERSAL),
+                "BOTTLENECK": dict(BOTTLENECK)}
+    rng = variants.generator(seed, "attention")
+    while True:
+        query = [float(v) for v in rng.choice([-1, 0, 1, 2], size=2)]
+        memory = [[float(v) for v in row] for row in rng.integers(-2, 3, size=(3, 2))]
+        rows = {tuple(row) for row in memory}
+        if any(query) and len(rows) == 3 and (0.0, 0.0) not in rows and _pleasant_by_hand(query, memory):
+            break
+    while True:
+        shapes = {"T": int(rng.integers(2, 13)), "S": int(rng.integers(2, 13)), "B": int(rng.integers(2, 9)),
+                  "h": int(rng.choice([4, 8, 16, 32]))}
+        if len(set(shapes.values())) == 4 and (shapes["T"], shapes["B"], shapes["S"]) != (5, 3, 7):
+            break
+    while True:
+        sizes = {"hidden_size": int(rng.choice([16, 32, 48, 96, 128])),
+                 "attention_size": int(rng.choice([8, 16, 32, 64]))}
+        if sizes["hidden_size"] != sizes["attention_size"]:
+            break
+    step = int(rng.choice([t for t in range(2, 20) if t != REVERSAL["output_step"]]))
+    bottleneck = {"length": int(rng.integers(10, 41)), "hidden_size": int(rng.choice([16, 32, 48, 96, 128]))}
+    return {"BY_HAND": {"query": query, "memory": memory}, "SHAPES": shapes, "PARAMS_SIZES": sizes,
+            "REVERSAL": {"length": REVERSAL["length"], "output_step": step}, "BOTTLENECK": bottleneck}
+
+
+def _by_hand():
+    """(scores, weights, context) for the active seed's by-hand query and memory, from cells."""
+    numbers = parameters()["BY_HAND"]
+    return _by_hand_numbers(numbers["query"], numbers["memory"])
 
 
 def _close(a, b, tol=2e-3):
@@ -90,10 +158,12 @@ def check_context_by_hand(answer):
     """The context vector c = sum_s a_s m_s for BY_HAND_QUERY over BY_HAND_MEMORY (two numbers)."""
     context = as_array(answer, "the context vector c, two numbers", shape=(2,))
     _, weights, expected = _by_hand()
-    memory = np.array(BY_HAND_MEMORY)
+    memory = np.array(parameters()["BY_HAND"]["memory"])
     if _close(context, expected):
-        return right("The context is the memory vectors averaged with the attention weights: mostly m_1, "
-                     "a little of the rest.")
+        heaviest = int(np.argmax(weights))  # m_1 with the book's numbers
+        mix = (f"mostly m_{heaviest + 1}, a little of the rest" if weights[heaviest] > 0.5
+               else "each memory vector in proportion to its weight")
+        return right(f"The context is the memory vectors averaged with the attention weights: {mix}.")
     if _close(context, memory[np.argmax(weights)]):
         return wrong("That is the one memory vector with the largest weight (hard attention); the context "
                      "mixes all of them, each scaled by its weight.")
@@ -109,7 +179,8 @@ def check_context_by_hand(answer):
 def check_weights_shape(answer):
     """Shape of the attention weights cells.Attention returns for queries (T, B, h) and memory (S, B, h)."""
     shape = as_shape(answer)
-    T, S, B, h = SHAPES["T"], SHAPES["S"], SHAPES["B"], SHAPES["h"]
+    shapes = parameters()["SHAPES"]
+    T, S, B, h = shapes["T"], shapes["S"], shapes["B"], shapes["h"]
     _, weights = cells.Attention(h, rng=0).forward(np.zeros((T, B, h)), np.zeros((S, B, h)))
     if shape == weights.shape:
         return right("One weight per output step, per sequence and per input step: time-major like the "
@@ -129,8 +200,8 @@ def check_weights_shape(answer):
 def check_additive_param_count(answer):
     """Parameters of cells.Attention(64, score="additive", attention_size=32), combination included."""
     count = as_whole_number(answer, "the number of parameters")
-    layer = cells.Attention(PARAMS_SIZES["hidden_size"], score="additive",
-                            attention_size=PARAMS_SIZES["attention_size"], rng=0)
+    sizes = parameters()["PARAMS_SIZES"]
+    layer = cells.Attention(sizes["hidden_size"], score="additive", attention_size=sizes["attention_size"], rng=0)
     sizes = {name: value.size for name, value in layer.params().items()}
     expected = sum(sizes.values())
     if count == expected:
@@ -190,9 +261,11 @@ def check_attention_weights_function(answer):
 
 @checker
 def check_reversal_position(answer):
-    """Reversing 20 digits: at which input position (from 1) is the digit output step 5 must write?"""
+    """Reversing 20 digits: at which input position (from 1) is the digit output step 5 must write?
+    (The book's numbers; the active seed's REVERSAL.)"""
     position = as_whole_number(answer, "an input position, counted from 1")
-    length, step = REVERSAL["length"], REVERSAL["output_step"]
+    reversal = parameters()["REVERSAL"]
+    length, step = reversal["length"], reversal["output_step"]
     # distinct tokens, so each output token names the one input position it came from
     source, target = cells.tasks.digit_reversal(1, length, rng=0, num_digits=10 ** 9)
     if len(np.unique(source)) < length:  # pragma: no cover - one in millions of draws
@@ -214,13 +287,14 @@ def check_bottleneck_numbers(answer):
     """(without, with): how many numbers of the encoder the decoder can read, without and with attention."""
     without, with_attention = (as_whole_number(v, "a count of numbers") for v in
                                as_tuple(answer, 2, "a pair (without attention, with attention) of counts"))
-    source, _ = cells.tasks.digit_reversal(1, BOTTLENECK["length"], rng=0)
-    model = cells.Seq2Seq(10, BOTTLENECK["hidden_size"], attention="dot", rng=0)
+    bottleneck = parameters()["BOTTLENECK"]
+    source, _ = cells.tasks.digit_reversal(1, bottleneck["length"], rng=0)
+    model = cells.Seq2Seq(10, bottleneck["hidden_size"], attention="dot", rng=0)
     memory = model.encode(source)
     expected = (memory[-1].size, memory.size)
     if (without, with_attention) == expected:
-        return right("Without attention one state vector of h numbers carries all 20 digits; with it the "
-                     "decoder can read all S x h numbers of the activation matrix.")
+        return right(f"Without attention one state vector of h numbers carries all {bottleneck['length']} digits; "
+                     "with it the decoder can read all S x h numbers of the activation matrix.")
     if (without, with_attention) == expected[::-1]:
         return wrong("The other way round: attention gives the decoder more to read, not less.")
     notes = []

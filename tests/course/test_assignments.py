@@ -31,6 +31,7 @@ VARIANT_SEEDS = {  # two seeds for one chapter, one for the others
     "mlp-to-sequences": (11,),
     "gru": (11,),
     "frameworks": (11,),
+    "attention": (11,),
 }
 
 
