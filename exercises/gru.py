@@ -62,7 +62,9 @@ def parameters(seed=None):
     - ONE_STEP: h_prev a non-zero tenth with |h_prev| in [0.2, 0.9]; a_r in {-1, 0, 1}; a_z in
       {-2, -1, 1, 2}, so z != 1/2 and the two conventions give different h_t; x_n and h_n non-zero
       tenths in [-1, 1] with x_n + h_n != 0; n_t differs from h_prev by more than 0.05, from the
-      candidate without the reset gate by more than 0.01, and (n_t, h_t) from the book's answer.
+      candidate without the reset gate by more than 0.01, and (n_t, h_t) from the book's answer; the
+      candidate without tanh, with the reset gate on both terms or with a_r for r_t is more than 0.005
+      from n_t, so that those slips do not pass.
     - OTHER_CONVENTION: z' a tenth in (0, 1) other than 0.5 (at 0.5 the value would not change);
       b' in {0.5, 1.0, ..., 3.0} (positive, as trained update biases that keep are); never the book's pair.
     - KERAS_SIZES: input size 8-80, hidden size from usual ones (16 to 256), the two different, and a
@@ -75,17 +77,16 @@ def parameters(seed=None):
         return {"ONE_STEP": dict(ONE_STEP), "OTHER_CONVENTION": dict(OTHER_CONVENTION),
                 "KERAS_SIZES": dict(KERAS_SIZES), "HALF_LIFE": {"steps": HALF_LIFE_STEPS}}
     rng = variants.generator(seed, "gru")
-    tenths = [round(0.1 * k, 1) for k in range(-10, 11) if k]
     while True:
-        one_step = {"h_prev": float(rng.choice([v for v in tenths if 0.2 <= abs(v) <= 0.9])),
-                    "a_r": float(rng.choice([-1.0, 0.0, 1.0])), "a_z": float(rng.choice([-2.0, -1.0, 1.0, 2.0])),
-                    "x_n": float(rng.choice(tenths)), "h_n": float(rng.choice(tenths))}
-        r, z, n, h = _one_unit_step(**one_step)
-        _, _, n_no_reset, _ = _one_unit_step(100.0, *(one_step[k] for k in ("a_z", "x_n", "h_n", "h_prev")))
-        book = _one_unit_step(**ONE_STEP)
-        if (one_step["x_n"] + one_step["h_n"] != 0 and abs(n - one_step["h_prev"]) > 0.05
-                and abs(n - n_no_reset) > 0.01 and (abs(n - book[2]) > 0.01 or abs(h - book[3]) > 0.01)):
+        one_step = _draw_one_step(rng)
+        if _one_step_is_clear(one_step, slips=False):
             break
+    # A draw in which a slip the checker names (tanh left out, the reset gate applied to both terms or
+    # read as its pre-activation) comes out near n_t is drawn again, from a generator of its own, so that
+    # the numbers drawn below stay what they were for every seed.
+    again = variants.generator(seed, "gru one step")
+    while not _one_step_is_clear(one_step):
+        one_step = _draw_one_step(again)
     while True:
         other = {"z_prime": float(rng.choice([0.1, 0.2, 0.3, 0.4, 0.6, 0.7, 0.8, 0.9])),
                  "bias": float(rng.choice([0.5, 1.0, 1.5, 2.0, 2.5, 3.0]))}
@@ -101,6 +102,31 @@ def parameters(seed=None):
             break
     steps = int(rng.choice([20, 25, 30, 40, 60, 75, 80, 100, 120, 150, 200]))
     return {"ONE_STEP": one_step, "OTHER_CONVENTION": other, "KERAS_SIZES": sizes, "HALF_LIFE": {"steps": steps}}
+
+
+_TENTHS = [round(0.1 * k, 1) for k in range(-10, 11) if k]
+ONE_STEP_MARGIN = 0.005  # a slip's n_t, rounded to 3 decimals, stays outside the checker's tolerance
+
+
+def _draw_one_step(rng):
+    return {"h_prev": float(rng.choice([v for v in _TENTHS if 0.2 <= abs(v) <= 0.9])),
+            "a_r": float(rng.choice([-1.0, 0.0, 1.0])), "a_z": float(rng.choice([-2.0, -1.0, 1.0, 2.0])),
+            "x_n": float(rng.choice(_TENTHS)), "h_n": float(rng.choice(_TENTHS))}
+
+
+def _one_step_is_clear(s, slips=True):
+    """Whether a drawn ONE_STEP makes a clear exercise (see parameters). With ``slips``, also whether
+    the candidate without tanh, with the reset gate on both terms, or with a_r in place of r_t is more
+    than ONE_STEP_MARGIN from n_t (without this, a small pre-activation let a forgotten tanh pass)."""
+    r, z, n, h = _one_unit_step(**s)
+    _, _, n_no_reset, _ = _one_unit_step(100.0, *(s[k] for k in ("a_z", "x_n", "h_n", "h_prev")))
+    book = _one_unit_step(**ONE_STEP)
+    clear = (s["x_n"] + s["h_n"] != 0 and abs(n - s["h_prev"]) > 0.05
+             and abs(n - n_no_reset) > 0.01 and (abs(n - book[2]) > 0.01 or abs(h - book[3]) > 0.01))
+    if not slips:
+        return clear
+    n_slips = [s["x_n"] + r * s["h_n"], math.tanh(r * (s["x_n"] + s["h_n"])), math.tanh(s["x_n"] + s["a_r"] * s["h_n"])]
+    return clear and all(abs(slip - n) > ONE_STEP_MARGIN for slip in n_slips)
 
 
 def _sentence(text):

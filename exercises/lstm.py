@@ -79,7 +79,10 @@ def parameters(seed=None) -> dict:
     What each draw of another seed guarantees (tests/exercises/test_lstm_variants.py asserts it):
 
     - ONE_STEP: gates i, f, o are distinct tenths in (0, 1) (i != f, so that swapping them shows);
-      c_prev a non-zero multiple of 0.1 with |c_prev| in [0.5, 2.5]; g a non-zero tenth in (-1, 1).
+      c_prev a non-zero multiple of 0.1 with |c_prev| in [0.5, 2.5]; g a non-zero tenth in (-1, 1);
+      |c_t| >= 0.1, and every slip the checker names (f and i swapped, a gate left out, h_t without
+      tanh or with it misplaced, h_t from c_{t-1}) gives a c_t or h_t more than 0.005 from the answer,
+      so that no slip passes; the answer is not the book's.
     - TORCH_COUNT_SIZES, STACKED_SIZES: input sizes 8-80 and 5-40, hidden sizes from a list of usual
       ones (32 to 512).
     - OVERWRITE_MEMORY: c_prev and g of opposite signs, |g| in {0.5, ..., 0.9}, |c_prev| in
@@ -98,10 +101,12 @@ def parameters(seed=None) -> dict:
                 "HALF_LIFE": {"steps": HALF_LIFE_STEPS}, "BIAS_GAIN": {"steps": BIAS_GAIN_STEPS}}
     rng = variants.generator(seed, "lstm")
     tenths = np.round(np.arange(0.1, 1.0, 0.1), 1)
-    i, f, o = rng.choice(tenths, size=3, replace=False)  # i != f, so that swapping them shows
-    memory = rng.choice([-1, 1]) * rng.choice(np.round(np.arange(0.5, 2.6, 0.1), 1))
-    candidate = rng.choice([-1, 1]) * rng.choice(tenths)
-    one_step = {"c_prev": float(memory), "i": float(i), "f": float(f), "g": float(candidate), "o": float(o)}
+    one_step = _draw_one_step(rng, tenths)
+    # A draw in which a slip the checker names comes out (nearly) right is drawn again, from a generator of
+    # its own, so that the numbers drawn below stay what they were for every seed.
+    again = variants.generator(seed, "lstm one step")
+    while not _one_step_is_clear(one_step):
+        one_step = _draw_one_step(again, tenths)
     hidden_sizes = [32, 48, 64, 96, 100, 128, 200, 256, 320, 512]
     torch_sizes = {"input_size": int(rng.integers(8, 81)), "hidden_size": int(rng.choice(hidden_sizes))}
     stacked_sizes = {"input_size": int(rng.integers(5, 41)), "hidden_size": int(rng.choice(hidden_sizes)),
@@ -119,6 +124,32 @@ def parameters(seed=None) -> dict:
         "HALF_LIFE": {"steps": int(rng.choice([20, 25, 30, 40, 60, 75, 80, 100, 120, 150, 200]))},
         "BIAS_GAIN": {"steps": int(rng.choice([20, 25, 30, 40, 60, 75, 80, 100]))},
     }
+
+
+def _draw_one_step(rng, tenths) -> dict:
+    i, f, o = rng.choice(tenths, size=3, replace=False)  # i != f, so that swapping them shows
+    memory = rng.choice([-1, 1]) * rng.choice(np.round(np.arange(0.5, 2.6, 0.1), 1))
+    candidate = rng.choice([-1, 1]) * rng.choice(tenths)
+    return {"c_prev": float(memory), "i": float(i), "f": float(f), "g": float(candidate), "o": float(o)}
+
+
+ONE_STEP_MARGIN = 0.005  # a slip's c_t or h_t, rounded to 3 decimals, stays outside the checker's tolerance
+
+
+def _one_step_is_clear(s) -> bool:
+    """Whether a drawn ONE_STEP tells the answer from every slip check_one_step_by_hand names (f and i
+    swapped, a gate left out, tanh left out or misplaced, the old memory read out), by more than
+    ONE_STEP_MARGIN, with |c_t| >= 0.1 and an answer other than the book's. Without this, a small c_t
+    (tanh(c) close to c) let h_t = o_t * c_t, without the tanh, pass as correct."""
+    c_prev, i, f, g, o = (s[k] for k in ("c_prev", "i", "f", "g", "o"))
+    c, h = _state_update(c_prev, i, f, g, o)
+    c_slips = [_state_update(c_prev, f, i, g, o)[0], _state_update(c_prev, 1.0, f, g, o)[0],
+               _state_update(c_prev, i, 1.0, g, o)[0]]
+    h_slips = [o * c, math.tanh(o * c), o * math.tanh(c_prev), math.tanh(c)]
+    book_c, book_h = _state_update(*(ONE_STEP[k] for k in ("c_prev", "i", "f", "g", "o")))
+    return (abs(c) >= 0.1 and all(abs(slip - c) > ONE_STEP_MARGIN for slip in c_slips)
+            and all(abs(slip - h) > ONE_STEP_MARGIN for slip in h_slips)
+            and max(abs(c - book_c), abs(h - book_h)) > ONE_STEP_MARGIN)
 
 
 def _close(a: float, b: float, rel: float = 1e-3, abs_tol: float = 1e-3) -> bool:
@@ -147,7 +178,7 @@ def _carried_fraction(forget_gate: float, steps: int) -> float:
 # ---------------------------------------------------------------- exercise: one step by hand
 @checker
 def check_one_step_by_hand(answer) -> bool:
-    """answer = (c_t, h_t) for the gate values in ONE_STEP, to 3 decimals."""
+    """answer = (c_t, h_t) for the gate values of the active seed's ONE_STEP, to 3 decimals."""
     pair = as_tuple(answer, 2, "a pair (c_t, h_t)")
     c_ans, h_ans = as_number(pair[0], "c_t"), as_number(pair[1], "h_t")
     s = parameters()["ONE_STEP"]
@@ -225,8 +256,9 @@ def check_forget_gate_half_life(answer) -> bool:
     reference = half_life_reference(steps)
     keeps_half = kept >= 0.5 - 1e-12  # the exact threshold may come out a rounding error below one half
     if keeps_half and f <= reference + 1e-12:
-        return right(f"With this forget gate at least half the memory survives {steps} steps: a gate that "
-                     "looks almost fully open still loses half in a few dozen steps.")
+        return right(f"With this forget gate at least half the memory survives {steps} steps, and with any "
+                     f"less open one it does not: a gate that looks almost fully open still loses half its memory "
+                     f"in about {steps} steps.")
     if _close(f, 1.0 - 1.0 / steps, rel=0, abs_tol=2e-4):
         return wrong(f"1 - 1/{steps} is a linear guess. The forget gate multiplies the memory once per step, "
                      f"so the factors compound: with f = {f:g} only {100 * kept:.1f}% is left after {steps} "
@@ -330,7 +362,8 @@ def _count(kind, input_size, hidden_size, **kwargs) -> int:
 
 @checker
 def check_param_count_torch(answer) -> bool:
-    """answer = number of parameters of torch.nn.LSTM(input_size=40, hidden_size=256)."""
+    """answer = number of parameters of torch.nn.LSTM(input_size=40, hidden_size=256) (the book's sizes;
+    the active seed's TORCH_COUNT_SIZES)."""
     n = as_whole_number(answer, "a parameter count")
     sizes = parameters()["TORCH_COUNT_SIZES"]
     d, h = sizes["input_size"], sizes["hidden_size"]
@@ -367,7 +400,8 @@ def check_param_count_torch(answer) -> bool:
 # ---------------------------------------------------------------- exercise: stacked bidirectional (Keras)
 @checker
 def check_param_count_stacked(answer) -> bool:
-    """answer = parameters of two stacked Bidirectional(LSTM(100)) layers in Keras on input size 13."""
+    """answer = parameters of two stacked Bidirectional(LSTM(100)) layers in Keras on input size 13 (the
+    book's sizes; the active seed's STACKED_SIZES)."""
     n = as_whole_number(answer, "a parameter count")
     sizes = parameters()["STACKED_SIZES"]
     d, h, layers = sizes["input_size"], sizes["hidden_size"], sizes["num_layers"]

@@ -56,6 +56,8 @@ def test_one_step_draws_are_well_posed():
         z = 1 / (1 + math.exp(-s["a_z"]))
         assert abs(h - (z * n + (1 - z) * s["h_prev"])) > 0.02  # the other convention is told apart
         assert abs(n - math.tanh(s["x_n"] + s["h_n"])) > 0.01  # so is leaving out the reset gate
+        r = 1 / (1 + math.exp(-s["a_r"]))
+        assert abs(n - (s["x_n"] + r * s["h_n"])) > 0.005, seed  # and leaving out the tanh
         assert abs(n - book[0]) > 0.01 or abs(h - book[1]) > 0.01  # the book's answer fails
     assert len(drawn) > 150
 
@@ -122,3 +124,12 @@ def test_half_life_draws_and_checker(capsys):
                 assert not quiet(gru.check_update_half_life, round(half_life_bias(50), 2), capsys)
                 assert not quiet(gru.check_update_half_life, -round(half_life_bias(steps), 2), capsys)
     assert len(checked) > 5
+
+
+@pytest.mark.parametrize("seed", [5, 13, 21, 3, 2027])
+def test_one_step_checker_catches_a_missing_tanh(seed, capsys):
+    s = gru.parameters(seed)["ONE_STEP"]
+    r, z = (1 / (1 + math.exp(-s[k])) for k in ("a_r", "a_z"))
+    n = s["x_n"] + r * s["h_n"]  # the pre-activation, not squashed
+    with variants.using_seed(seed):
+        assert not quiet(gru.check_one_step_by_hand, (round(n, 3), round((1 - z) * n + z * s["h_prev"], 3)), capsys)

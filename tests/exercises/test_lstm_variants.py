@@ -116,3 +116,37 @@ def test_bias_gain_checker_follows_the_seed(steps, seed, capsys):
         assert not quiet(lstm.check_forget_bias_gain, float(f"{gain(50):.2g}"), capsys)  # the book's answer
         assert not quiet(lstm.check_forget_bias_gain, float(f"{gain(steps + 1):.2g}"), capsys)
         assert not quiet(lstm.check_forget_bias_gain, gain(steps, float(torch.sigmoid(torch.tensor(2.0)))), capsys)
+
+
+def one_step_by_torch(c_prev, i, f, g, o):
+    """(c_t, h_t) of the LSTM update, by torch."""
+    c = f * torch.tensor(c_prev, dtype=torch.float64) + i * g
+    return float(c), float(o * torch.tanh(c))
+
+
+def test_one_step_draws_tell_every_slip_from_the_answer():
+    seen = set()
+    for seed in SEEDS:
+        s = lstm.parameters(seed)["ONE_STEP"]
+        c_prev, i, f, g, o = (s[k] for k in ("c_prev", "i", "f", "g", "o"))
+        seen.add((c_prev, i, f, g, o))
+        assert len({i, f, o}) == 3 and all(0 < v < 1 for v in (i, f, o)) and 0.5 <= abs(c_prev) <= 2.5 and g != 0
+        c, h = one_step_by_torch(c_prev, i, f, g, o)
+        assert abs(c) >= 0.1
+        slips_c = [one_step_by_torch(c_prev, f, i, g, o)[0], one_step_by_torch(c_prev, 1.0, f, g, o)[0],
+                   one_step_by_torch(c_prev, i, 1.0, g, o)[0]]
+        slips_h = [o * c, math.tanh(o * c), o * math.tanh(c_prev), math.tanh(c)]  # tanh left out or misplaced
+        assert all(abs(slip - c) > 0.005 for slip in slips_c), seed
+        assert all(abs(slip - h) > 0.005 for slip in slips_h), seed
+        assert max(abs(c - 0.46), abs(h - 0.8 * math.tanh(0.46))) > 0.005  # not the book's answer
+    assert len(seen) > 150
+
+
+@pytest.mark.parametrize("seed", [1, 3, 20, 23, 2027])
+def test_one_step_checker_follows_the_seed_and_catches_a_missing_tanh(seed, capsys):
+    s = lstm.parameters(seed)["ONE_STEP"]
+    c, h = one_step_by_torch(*(s[k] for k in ("c_prev", "i", "f", "g", "o")))
+    with variants.using_seed(seed):
+        assert quiet(lstm.check_one_step_by_hand, (round(c, 3), round(h, 3)), capsys)
+        assert not quiet(lstm.check_one_step_by_hand, (round(c, 3), round(s["o"] * c, 3)), capsys)
+        assert not quiet(lstm.check_one_step_by_hand, (0.46, 0.344), capsys)  # the book's answer
