@@ -131,7 +131,8 @@ def _close(a, b, tol=2e-3):
 
 @checker
 def check_weights_by_hand(answer):
-    """The three dot-product attention weights a_1, a_2, a_3 of BY_HAND_QUERY over BY_HAND_MEMORY."""
+    """The three dot-product attention weights a_1, a_2, a_3 of the active seed's BY_HAND query over its
+    memory (the book's: BY_HAND_QUERY over BY_HAND_MEMORY)."""
     weights = as_array(answer, "the three attention weights [a_1, a_2, a_3]", shape=(3,))
     scores, expected, _ = _by_hand()
     if _close(weights, expected):
@@ -155,7 +156,8 @@ def check_weights_by_hand(answer):
 
 @checker
 def check_context_by_hand(answer):
-    """The context vector c = sum_s a_s m_s for BY_HAND_QUERY over BY_HAND_MEMORY (two numbers)."""
+    """The context vector c = sum_s a_s m_s for the active seed's BY_HAND query and memory (two
+    numbers)."""
     context = as_array(answer, "the context vector c, two numbers", shape=(2,))
     _, weights, expected = _by_hand()
     memory = np.array(parameters()["BY_HAND"]["memory"])
@@ -198,7 +200,8 @@ def check_weights_shape(answer):
 
 @checker
 def check_additive_param_count(answer):
-    """Parameters of cells.Attention(64, score="additive", attention_size=32), combination included."""
+    """Parameters of cells.Attention(64, score="additive", attention_size=32), combination included (the
+    book's sizes; the active seed's PARAMS_SIZES)."""
     count = as_whole_number(answer, "the number of parameters")
     sizes = parameters()["PARAMS_SIZES"]
     layer = cells.Attention(sizes["hidden_size"], score="additive", attention_size=sizes["attention_size"], rng=0)

@@ -116,7 +116,8 @@ def _keras_shapes(kind, input_size, hidden_size, reset_after=True):
 
 @checker
 def check_keras_kernel_shape(answer):
-    """The shape of keras.layers.LSTM(128)'s kernel on 28 inputs."""
+    """The shape of keras.layers.LSTM(128)'s kernel on 28 inputs (the book's sizes; the active seed's
+    KERNEL_SIZES)."""
     shape = as_shape(answer, "a shape, a tuple such as (2, 7)")
     sizes = parameters()["KERNEL_SIZES"]
     d, h = sizes["input_size"], sizes["hidden_size"]
@@ -138,7 +139,8 @@ def check_keras_kernel_shape(answer):
 
 @checker
 def check_gru_update_columns(answer):
-    """(start, stop): the columns of a Keras GRU's kernel (units=64) that hold the update gate z."""
+    """(start, stop): the columns of a Keras GRU's kernel (units=64 in the book; the active seed's
+    GRU_COLUMNS) that hold the update gate z."""
     pair = as_tuple(answer, 2, "a pair (start, stop) of column numbers, as in kernel[:, start:stop]")
     start, stop = (as_whole_number(v, "each column number") for v in pair)
     h = parameters()["GRU_COLUMNS"]["units"]
@@ -158,7 +160,8 @@ def check_gru_update_columns(answer):
 
 @checker
 def check_gru_bias_counts(answer):
-    """(reset_after=True, reset_after=False): the bias numbers of keras.layers.GRU(64) on 32 inputs."""
+    """(reset_after=True, reset_after=False): the bias numbers of keras.layers.GRU(64) on 32 inputs (the
+    book's sizes; the active seed's GRU_BIAS_SIZES)."""
     pair = as_tuple(answer, 2, "a pair (with reset_after=True, with reset_after=False) of whole numbers")
     after, before = (as_whole_number(v, "each bias count") for v in pair)
     sizes = parameters()["GRU_BIAS_SIZES"]
@@ -182,7 +185,8 @@ def check_gru_bias_counts(answer):
 
 @checker
 def check_same_units_difference(answer):
-    """How many more parameters torch.nn.LSTM(28, 128) has than keras.layers.LSTM(128) on 28 inputs."""
+    """How many more parameters torch.nn.LSTM(28, 128) has than keras.layers.LSTM(128) on 28 inputs
+    (the book's sizes; the active seed's DIFFERENCE_SIZES)."""
     difference = as_whole_number(answer, "the difference")
     sizes = parameters()["DIFFERENCE_SIZES"]
     d, h = sizes["input_size"], sizes["hidden_size"]
@@ -201,7 +205,8 @@ def check_same_units_difference(answer):
 
 @checker
 def check_tf1_kernel_shape(answer):
-    """The shape of TF1's BasicLSTMCell(num_units=256) kernel on 300-dimensional word vectors."""
+    """The shape of TF1's BasicLSTMCell(num_units=256) kernel on 300-dimensional word vectors
+    (the book's sizes; the active seed's TF1_SIZES)."""
     shape = as_shape(answer, "a shape, a tuple such as (2, 7)")
     sizes = parameters()["TF1_SIZES"]
     d, h = sizes["input_size"], sizes["hidden_size"]
@@ -219,7 +224,8 @@ def check_tf1_kernel_shape(answer):
 
 @checker
 def check_tf1_forget_bias(answer):
-    """The stored TF1 bias of the forget block when the cells LSTM's b_if + b_hf is 0.25 (forget_bias=1.0)."""
+    """The stored TF1 bias of the forget block when the cells LSTM's b_if + b_hf is 0.25 (forget_bias=1.0;
+    0.25 is the book's sum, the active seed's is FORGET_BIAS)."""
     value = as_number(answer, "the bias stored for every unit of the forget block")
     bias_sum = parameters()["FORGET_BIAS"]["sum"]
     cell = cells.LSTMCell(2, 3, rng=0)
@@ -245,7 +251,8 @@ def check_tf1_forget_bias(answer):
 
 @checker
 def check_weight_sets(answer):
-    """How many sets of weights tf.nn.dynamic_rnn(BasicLSTMCell(200), x) has on 35 words of 300 numbers."""
+    """How many sets of weights tf.nn.dynamic_rnn(BasicLSTMCell(200), x) has on 35 words of 300 numbers (the
+    book's sizes; the active seed's WORDS; the answer is the same)."""
     count = as_whole_number(answer, "the number of weight sets")
     words = parameters()["WORDS"]
     layer = cells.LSTM(words["input_size"], words["hidden_size"], rng=0)
