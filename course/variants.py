@@ -209,11 +209,49 @@ _ATT_BOTTLENECK = {
     "answer": {"(64, 20 * 64)": "(<<BOTTLENECK.hidden_size>>, <<BOTTLENECK.length>> * <<BOTTLENECK.hidden_size>>)"},
 }
 
+_MLP_UNIT = {
+    "module": "mlp",
+    "text": {r"$\mathbf{w} = (0.5, -1, 2)$":
+             r"$\mathbf{w} = (<<UNIT.weights.0:g>>, <<UNIT.weights.1:g>>, <<UNIT.weights.2:g>>)$",
+             "$b = 0.1$": "$b = <<UNIT.bias:g>>$",
+             r"$\mathbf{x} = (1, 2, 0.5)$": r"$\mathbf{x} = (<<UNIT.x.0:g>>, <<UNIT.x.1:g>>, <<UNIT.x.2:g>>)$"},
+    "answer": {"np.tanh(0.5 * 1 - 1 * 2 + 2 * 0.5 + 0.1)":
+               "np.tanh(np.dot(<<UNIT.weights>>, <<UNIT.x>>) + <<UNIT.bias>>)"},
+}
+_MLP_COUNT = {
+    "module": "mlp",
+    "text": {"`cells.MLP([784, 128, 64, 10])`": "`cells.MLP([<<MLP_COUNT.n0>>, <<MLP_COUNT.n1>>, <<MLP_COUNT.n2>>, "
+                                                "<<MLP_COUNT.n3>>])`"},
+    "answer": {"(784 * 128 + 128) + (128 * 64 + 64) + (64 * 10 + 10)":
+               "(<<MLP_COUNT.n0>> * <<MLP_COUNT.n1>> + <<MLP_COUNT.n1>>) + (<<MLP_COUNT.n1>> * <<MLP_COUNT.n2>> + "
+               "<<MLP_COUNT.n2>>) + (<<MLP_COUNT.n2>> * <<MLP_COUNT.n3>> + <<MLP_COUNT.n3>>)"},
+}
+_MLP_WINDOW = {
+    "module": "mlp",
+    "text": {"$T = 20$": "$T = <<WINDOW.steps>>$", "$d = 3$": "$d = <<WINDOW.features>>$",
+             "has 64 units": "has <<WINDOW.units>> units", "layer of 64 units": "layer of <<WINDOW.units>> units",
+             "one step of 3 features": "one step of <<WINDOW.features>> features"},
+    "answer": {"64 * 20 * 3": "<<WINDOW.units>> * <<WINDOW.steps>> * <<WINDOW.features>>"},
+}
+_MLP_RECURRENCE = {
+    "module": "mlp",
+    "text": {"$W_{ih} = 0.5$": "$W_{ih} = <<RECURRENCE.weight_ih:g>>$",
+             "$W_{hh} = 0.9$": "$W_{hh} = <<RECURRENCE.weight_hh:g>>$",
+             "$b_{hh} = 0.1$": "$b_{hh} = <<RECURRENCE.bias_hh:g>>$",
+             "$h_{t-1} = 0.6$": "$h_{t-1} = <<RECURRENCE.h_prev:g>>$",
+             "$x_t = 1$": "$x_t = <<RECURRENCE.x:g>>$"},  # b_ih stays 0 in every seed
+    "answer": {"np.tanh(0.5 * 1 + 0 + 0.9 * 0.6 + 0.1)":
+               "np.tanh(<<RECURRENCE.weight_ih>> * <<RECURRENCE.x>> + 0 + <<RECURRENCE.weight_hh>> * "
+               "<<RECURRENCE.h_prev>> + <<RECURRENCE.bias_hh>>)"},
+}
+
 FRAGMENTS = {
     "lstm": {"lstm-ex-one-step": _ONE_STEP, "lstm-ex-count-torch": _COUNT_TORCH,
              "lstm-ex-count-stacked": _COUNT_STACKED, "lstm-ex-overwrite": _OVERWRITE,
              "lstm-ex-half-life": _HALF_LIFE, "lstm-ex-bias-gain": _BIAS_GAIN},
-    "mlp-to-sequences": {"ex-mlp-output-shape": _OUTPUT_SHAPE, "ex-mlp-dense-count": _DENSE_COUNT},
+    "mlp-to-sequences": {"ex-mlp-output-shape": _OUTPUT_SHAPE, "ex-mlp-unit": _MLP_UNIT,
+                         "ex-mlp-dense-count": _DENSE_COUNT, "ex-mlp-mlp-count": _MLP_COUNT,
+                         "ex-mlp-window": _MLP_WINDOW, "ex-mlp-recurrence": _MLP_RECURRENCE},
     "gru": {"gru-ex-one-step": _GRU_ONE_STEP, "gru-ex-convention": _GRU_CONVENTION,
             "gru-ex-keras-count": _GRU_KERAS_COUNT, "gru-ex-half-life": _GRU_HALF_LIFE},
     "frameworks": {"frameworks-ex-kernel": _FW_KERNEL, "frameworks-ex-update": _FW_UPDATE,

@@ -36,16 +36,98 @@ __all__ = [
 
 def parameters(seed=None):
     """The numbers of the exercises that have variants (see :mod:`exercises.variants`), for ``seed``
-    (default: the active seed). Seed 0 gives the module's constants, the ones the chapter prints."""
+    (default: the active seed). Seed 0 gives the module's constants, the ones the chapter prints.
+
+    What a draw (seed > 0) guarantees, besides plausible sizes (the tests check it over many seeds):
+
+    - LAYER: in_features, out_features and batch are three different numbers from 2 to 12, so the
+      input's, the weights' and the transposed shapes are all told apart from the answer;
+    - DENSE: a layer of 64 to 1024 inputs and 16 to 200 units;
+    - UNIT: weights and inputs in halves (nonzero), a bias of 0.1 to 0.5 either sign; the
+      pre-activation z has 0.4 <= |z| <= 1.6 (tanh far from both z and +-1), and the answer, tanh(z),
+      is at least 0.01 away from every slip the checker names (z, tanh(z - b), z - b, sigmoid(z),
+      -tanh(z)) and from the book's answer;
+    - MLP_COUNT: four sizes [n0, n1, n2, n3], strictly decreasing (an input, two hidden layers, the
+      classes), not the book's, so the count differs from the book's;
+    - WINDOW: T = 8..40 steps, d = 2..8 features, 16 to 128 units; T * d != d + units, so the
+      flattened layer's weights are never the recurrent layer's count; the count is not the book's;
+    - RECURRENCE: b_ih stays 0 (the text says so); the pre-activation z has 0.4 <= |z| <= 1.6, and
+      h_t is at least 0.01 away from each slip (z, the state without W_hh h_{t-1}, without b_hh) and
+      from the book's h_t.
+    """
     seed = variants.active_seed() if seed is None else seed
     if seed == 0:
         return {"LAYER": {"in_features": LAYER_IN, "out_features": LAYER_OUT, "batch": LAYER_BATCH},
-                "DENSE": {"in_features": DENSE_IN, "out_features": DENSE_OUT}}
+                "DENSE": {"in_features": DENSE_IN, "out_features": DENSE_OUT},
+                "UNIT": {"weights": UNIT_WEIGHTS, "bias": UNIT_BIAS, "x": UNIT_INPUT},
+                "MLP_COUNT": dict(zip(("n0", "n1", "n2", "n3"), MLP_SIZES)),
+                "WINDOW": {"steps": WINDOW_STEPS, "features": WINDOW_FEATURES, "units": WINDOW_UNITS},
+                "RECURRENCE": dict(STEP_VALUES)}
     rng = variants.generator(seed, "mlp")
     layer_in, layer_out, batch = rng.choice(np.arange(2, 13), size=3, replace=False)  # three distinct axes
     return {"LAYER": {"in_features": int(layer_in), "out_features": int(layer_out), "batch": int(batch)},
             "DENSE": {"in_features": int(rng.choice([64, 100, 256, 300, 512, 784, 1024])),
-                      "out_features": int(rng.choice([16, 32, 50, 64, 100, 128, 200]))}}
+                      "out_features": int(rng.choice([16, 32, 50, 64, 100, 128, 200]))},
+            "UNIT": _draw_unit(variants.generator(seed, "mlp-unit")),
+            "MLP_COUNT": _draw_mlp_sizes(variants.generator(seed, "mlp-count")),
+            "WINDOW": _draw_window(variants.generator(seed, "mlp-window")),
+            "RECURRENCE": _draw_recurrence(variants.generator(seed, "mlp-recurrence"))}
+
+
+def _pick(rng, values):
+    return float(rng.choice(values))
+
+
+def _apart(value, others, gap=0.01):
+    return all(abs(value - other) >= gap for other in others)
+
+
+def _draw_unit(rng):
+    halves = [-2.0, -1.5, -1.0, -0.5, 0.5, 1.0, 1.5, 2.0]
+    book = np.tanh(np.dot(UNIT_WEIGHTS, UNIT_INPUT) + UNIT_BIAS)
+    while True:
+        weights = tuple(_pick(rng, halves) for _ in range(3))
+        x = tuple(_pick(rng, halves) for _ in range(3))
+        bias = _pick(rng, [-0.5, -0.3, -0.2, -0.1, 0.1, 0.2, 0.3, 0.5])
+        z = float(np.dot(weights, x)) + bias
+        answer = np.tanh(z)
+        slips = (z, np.tanh(z - bias), z - bias, 1 / (1 + np.exp(-z)), -answer, book)
+        if 0.4 <= abs(z) <= 1.6 and _apart(answer, slips):
+            return {"weights": weights, "bias": bias, "x": x}
+
+
+def _draw_mlp_sizes(rng):
+    while True:
+        sizes = (int(rng.choice([100, 256, 300, 512, 784, 1024])), int(rng.choice([64, 96, 128, 200, 256])),
+                 int(rng.choice([16, 32, 48, 64])), int(rng.choice([2, 3, 5, 10, 26])))
+        if all(a > b for a, b in zip(sizes, sizes[1:])) and sizes != MLP_SIZES:
+            return dict(zip(("n0", "n1", "n2", "n3"), sizes))
+
+
+def _draw_window(rng):
+    while True:
+        steps, features = int(rng.integers(8, 41)), int(rng.integers(2, 9))
+        units = int(rng.choice([16, 32, 48, 64, 100, 128]))
+        book = WINDOW_STEPS * WINDOW_FEATURES * WINDOW_UNITS
+        if steps * features != features + units and steps * features * units != book:
+            return {"steps": steps, "features": features, "units": units}
+
+
+def _draw_recurrence(rng):
+    book = np.tanh(STEP_VALUES["weight_ih"] * STEP_VALUES["x"] + STEP_VALUES["weight_hh"] * STEP_VALUES["h_prev"]
+                   + STEP_VALUES["bias_hh"])
+    while True:
+        values = {"weight_ih": _pick(rng, [-1.0, -0.5, 0.5, 1.0, 1.5]), "bias_ih": 0.0,
+                  "weight_hh": _pick(rng, [-0.8, -0.5, 0.5, 0.7, 0.8, 0.9, 1.2]),
+                  "bias_hh": _pick(rng, [-0.3, -0.2, -0.1, 0.1, 0.2, 0.3]),
+                  "h_prev": _pick(rng, [-0.8, -0.6, -0.5, -0.4, -0.2, 0.2, 0.4, 0.5, 0.6, 0.8]),
+                  "x": _pick(rng, [-1.0, 0.5, 1.0, 2.0])}
+        memory = values["weight_hh"] * values["h_prev"]
+        z = values["weight_ih"] * values["x"] + memory + values["bias_hh"]
+        answer = np.tanh(z)
+        slips = (z, np.tanh(z - memory), np.tanh(z - values["bias_hh"]), book)
+        if 0.4 <= abs(z) <= 1.6 and _apart(answer, slips):
+            return values
 
 
 def _param_total(layer):
@@ -92,23 +174,24 @@ UNIT_BIAS = 0.1
 UNIT_INPUT = (1.0, 2.0, 0.5)
 
 
-def _unit_layer(bias=True):
-    layer = cells.Dense(len(UNIT_WEIGHTS), 1, bias=bias, rng=0)
-    layer.weight[...] = np.array([UNIT_WEIGHTS])
+def _unit_layer(unit, bias=True):
+    layer = cells.Dense(len(unit["weights"]), 1, bias=bias, rng=0)
+    layer.weight[...] = np.array([unit["weights"]])
     if bias:
-        layer.bias[...] = UNIT_BIAS
+        layer.bias[...] = unit["bias"]
     return layer
 
 
-def _unit_pre_activation(bias=True):
-    return float(_unit_layer(bias).forward(np.array([UNIT_INPUT]))[0, 0])
+def _unit_pre_activation(unit, bias=True):
+    return float(_unit_layer(unit, bias).forward(np.array([unit["x"]]))[0, 0])
 
 
 @checker
 def check_unit_by_hand(answer):
     """The output of one tanh unit with w = (0.5, -1, 2), b = 0.1 on x = (1, 2, 0.5)."""
     value = as_number(answer, "the unit's output")
-    pre_activation = _unit_pre_activation()
+    unit = parameters()["UNIT"]
+    pre_activation = _unit_pre_activation(unit)
     expected = float(np.tanh(pre_activation))
 
     def close(target):
@@ -119,9 +202,9 @@ def check_unit_by_hand(answer):
     if close(pre_activation):
         return wrong("That is the weighted sum plus bias (the pre-activation). The unit still applies tanh "
                      "to it.")
-    if close(np.tanh(_unit_pre_activation(bias=False))):
+    if close(np.tanh(_unit_pre_activation(unit, bias=False))):
         return wrong("You applied tanh to the weighted sum, but the bias is missing.")
-    if close(_unit_pre_activation(bias=False)):
+    if close(_unit_pre_activation(unit, bias=False)):
         return wrong("That is the weighted sum alone: add the bias, then apply tanh.")
     if close(1.0 / (1.0 + np.exp(-pre_activation))):
         return wrong("That is the logistic sigmoid of the pre-activation; this unit uses tanh.")
@@ -163,22 +246,23 @@ MLP_SIZES = (784, 128, 64, 10)
 def check_mlp_param_count(answer):
     """Number of parameters of cells.MLP([784, 128, 64, 10])."""
     count = as_whole_number(answer, "a number of parameters")
-    expected = _param_total(cells.MLP(list(MLP_SIZES), rng=0))
-    pairs = list(zip(MLP_SIZES[:-1], MLP_SIZES[1:]))
+    sizes = list(parameters()["MLP_COUNT"].values())
+    expected = _param_total(cells.MLP(sizes, rng=0))
+    pairs = list(zip(sizes[:-1], sizes[1:]))
     weights = sum(n_in * n_out for n_in, n_out in pairs)
-    first_layer = MLP_SIZES[0] * MLP_SIZES[1] + MLP_SIZES[1]
+    first_layer = sizes[0] * sizes[1] + sizes[1]
     if count == expected:
         return right(f"{len(pairs)} dense layers, each with its weight matrix and bias vector.")
     if count == weights:
         return wrong("Those are the weights of all layers; add one bias per unit in every layer.")
     if count == first_layer:
         return wrong("That is only the first layer. The MLP has a dense layer between every pair of sizes.")
-    if count == weights + sum(MLP_SIZES):
+    if count == weights + sum(sizes):
         return wrong("The input vector has no biases: only the units of each layer do.")
-    if count == weights + sum(MLP_SIZES[:-1]):
+    if count == weights + sum(sizes[:-1]):
         return wrong("Biases belong to the units a layer computes (its outputs), not to its inputs.")
     return wrong(
-        f"The sizes {list(MLP_SIZES)} describe {len(pairs)} dense layers. "
+        f"The sizes {sizes} describe {len(pairs)} dense layers. "
         "Count weights and biases of each, then add them up."
     )
 
@@ -229,21 +313,23 @@ def check_window_weights(answer):
     """First-layer weights (not biases) of an MLP reading a flattened window of 20 steps x 3 features
     with 64 units. Not the 192 input weights a layer reusing its weights at every step would need."""
     count = as_whole_number(answer, "a number of weights")
-    first_layer = cells.Dense(WINDOW_STEPS * WINDOW_FEATURES, WINDOW_UNITS, rng=0)
+    window = parameters()["WINDOW"]
+    steps, features, units = window["steps"], window["features"], window["units"]
+    first_layer = cells.Dense(steps * features, units, rng=0)
     expected = int(first_layer.weight.size)
     if count == expected:
         return right("Every unit has its own weight for every feature at every position of the window.")
-    if count == expected + WINDOW_UNITS:
+    if count == expected + units:
         return wrong("That includes the biases; the question asks for the weights only.")
-    if count == cells.count_params("rnn", WINDOW_FEATURES, WINDOW_UNITS, bias=False).total:
+    if count == cells.count_params("rnn", features, units, bias=False).total:
         return wrong("That counts a recurrent layer's weights, W_ih and W_hh. The question is about the MLP "
                      "that reads the whole window at once: the weights of its first layer.")
-    if count == WINDOW_FEATURES * WINDOW_UNITS:
+    if count == features * units:
         return wrong(
             "That would be true if the layer reused the same weights at every time step. "
             "A dense layer on the flattened window has separate weights for each position."
         )
-    if count == WINDOW_STEPS * WINDOW_UNITS:
+    if count == steps * units:
         return wrong("Each time step contributes several features, and each feature gets its own weight.")
     return wrong("Flatten the window first: how long is the input vector? Then every unit has one weight per "
                  "input.")
@@ -254,14 +340,14 @@ def check_window_weights(answer):
 STEP_VALUES = {"weight_ih": 0.5, "bias_ih": 0.0, "weight_hh": 0.9, "bias_hh": 0.1, "h_prev": 0.6, "x": 1.0}
 
 
-def _recurrence_step(weight_hh=None, nonlinearity="tanh"):
+def _recurrence_step(values, weight_hh=None, nonlinearity="tanh"):
     cell = cells.RNNCell(1, 1, nonlinearity=nonlinearity, rng=0)
-    cell.weight_ih[...] = STEP_VALUES["weight_ih"]
-    cell.bias_ih[...] = STEP_VALUES["bias_ih"]
-    cell.weight_hh[...] = STEP_VALUES["weight_hh"] if weight_hh is None else weight_hh
-    cell.bias_hh[...] = STEP_VALUES["bias_hh"]
-    h_prev = np.array([[STEP_VALUES["h_prev"]]])
-    h_new, _ = cell.step(np.array([[STEP_VALUES["x"]]]), h_prev)
+    cell.weight_ih[...] = values["weight_ih"]
+    cell.bias_ih[...] = values["bias_ih"]
+    cell.weight_hh[...] = values["weight_hh"] if weight_hh is None else weight_hh
+    cell.bias_hh[...] = values["bias_hh"]
+    h_prev = np.array([[values["h_prev"]]])
+    h_new, _ = cell.step(np.array([[values["x"]]]), h_prev)
     return float(np.asarray(h_new).reshape(-1)[0])
 
 
@@ -269,7 +355,8 @@ def _recurrence_step(weight_hh=None, nonlinearity="tanh"):
 def check_recurrence_step(answer):
     """h_t for one hidden unit: W_ih=0.5, b_ih=0, W_hh=0.9, b_hh=0.1, h_{t-1}=0.6, x_t=1."""
     value = as_number(answer, "h_t")
-    expected = _recurrence_step()
+    values = parameters()["RECURRENCE"]
+    expected = _recurrence_step(values)
 
     def close(target):
         return abs(value - target) < 1e-3
@@ -277,11 +364,10 @@ def check_recurrence_step(answer):
     if close(expected):
         return right("The new state mixes the input with the previous state, then squashes the sum "
                      "with tanh.")
-    if close(_recurrence_step(nonlinearity="identity")):
+    if close(_recurrence_step(values, nonlinearity="identity")):
         return wrong("That is the sum inside the brackets; h_t is tanh of it.")
-    if close(_recurrence_step(weight_hh=0.0)):
+    if close(_recurrence_step(values, weight_hh=0.0)):
         return wrong("You left out the previous state: the term W_hh h_{t-1} is what carries memory forward.")
-    values = STEP_VALUES
-    if close(np.tanh(values["weight_ih"] * values["x"] + values["weight_hh"] * values["h_prev"])):
+    if close(np.tanh(values["weight_ih"] * values["x"] + values["bias_ih"] + values["weight_hh"] * values["h_prev"])):
         return wrong("Almost: the bias b_hh is missing.")
     return wrong("Compute W_ih x_t + b_ih + W_hh h_{t-1} + b_hh, then apply tanh.")
