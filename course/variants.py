@@ -245,6 +245,53 @@ _MLP_RECURRENCE = {
                "<<RECURRENCE.h_prev>> + <<RECURRENCE.bias_hh>>)"},
 }
 
+_RNN_SHAPES = {
+    "module": "rnn",
+    "text": {"input_size=10, hidden_size=20, num_layers=2":
+             "input_size=<<SHAPES.input_size>>, hidden_size=<<SHAPES.hidden_size>>, num_layers=<<SHAPES.num_layers>>",
+             "`(4, 7, 10)`": "`(<<SHAPES.batch>>, <<SHAPES.steps>>, <<SHAPES.input_size>>)`"},
+    "answer": {"((4, 7, 20), (2, 4, 20))": "((<<SHAPES.batch>>, <<SHAPES.steps>>, <<SHAPES.hidden_size>>), "
+                                           "(<<SHAPES.num_layers>>, <<SHAPES.batch>>, <<SHAPES.hidden_size>>))"},
+}
+_RNN_COUNT_ANSWER = {"128 * 28 + 128 * 128 + 2 * 128": "<<COUNT.hidden_size>> * <<COUNT.input_size>> + "
+                                                       "<<COUNT.hidden_size>> * <<COUNT.hidden_size>> + "
+                                                       "2 * <<COUNT.hidden_size>>"}
+_RNN_COUNT = {
+    "module": "rnn",
+    "text": {"input_size=28, hidden_size=128": "input_size=<<COUNT.input_size>>, hidden_size=<<COUNT.hidden_size>>"},
+    "answer": _RNN_COUNT_ANSWER,
+}
+_RNN_LONG = {  # the same layer as _RNN_COUNT; the lengths are distractors, drawn too
+    "module": "rnn",
+    "text": {"`torch.nn.RNN(28, 128)`": "`torch.nn.RNN(<<COUNT.input_size>>, <<COUNT.hidden_size>>)`",
+             "sequences of 1,000 steps instead of 28.":
+             "sequences of <<COUNT.long_steps:,>> steps instead of <<COUNT.steps>>."},
+    "answer": _RNN_COUNT_ANSWER,
+}
+_RNN_BOXES = {
+    "module": "rnn",
+    "text": {"A 3-layer RNN is unrolled over $T = 5$ steps":
+             "A <<UNROLL.layers>>-layer RNN is unrolled over $T = <<UNROLL.steps>>$ steps"},
+    "answer": {"(5 * 3, 3)": "(<<UNROLL.steps>> * <<UNROLL.layers>>, <<UNROLL.layers>>)"},
+}
+_RNN_BIDIRECTIONAL = {
+    "module": "rnn",
+    "text": {"input_size=8, hidden_size=16, num_layers=2": "input_size=<<BIDIR.input_size>>, "
+                                                          "hidden_size=<<BIDIR.hidden_size>>, num_layers=2"},
+    "answer": {"(2 * 16, 2 * 16, 2 * 416 + 2 * 800)":
+               "(2 * <<BIDIR.hidden_size>>, 2 * <<BIDIR.hidden_size>>, "
+               "2 * (<<BIDIR.hidden_size>> * <<BIDIR.input_size>> + <<BIDIR.hidden_size>> * <<BIDIR.hidden_size>> "
+               "+ 2 * <<BIDIR.hidden_size>>) + 2 * (<<BIDIR.hidden_size>> * 2 * <<BIDIR.hidden_size>> + "
+               "<<BIDIR.hidden_size>> * <<BIDIR.hidden_size>> + 2 * <<BIDIR.hidden_size>>))"},
+}
+_RNN_MATRIX = {
+    "module": "rnn",
+    "text": {"`SimpleRNN(units=32,": "`SimpleRNN(units=<<MATRIX.units>>,",
+             "a batch of 16 sequences": "a batch of <<MATRIX.batch>> sequences",
+             "each with 50\nsteps of 3 features": "each with <<MATRIX.steps>>\nsteps of <<MATRIX.features>> features"},
+    "answer": {"(50, 32)": "(<<MATRIX.steps>>, <<MATRIX.units>>)"},
+}
+
 FRAGMENTS = {
     "lstm": {"lstm-ex-one-step": _ONE_STEP, "lstm-ex-count-torch": _COUNT_TORCH,
              "lstm-ex-count-stacked": _COUNT_STACKED, "lstm-ex-overwrite": _OVERWRITE,
@@ -261,6 +308,8 @@ FRAGMENTS = {
     "attention": {"att-ex-weights": _ATT_WEIGHTS, "att-ex-context": _ATT_CONTEXT, "att-ex-shape": _ATT_SHAPE,
                   "att-ex-params": _ATT_PARAMS, "att-ex-reversal": _ATT_REVERSAL,
                   "att-ex-bottleneck": _ATT_BOTTLENECK},
+    "rnn": {"ex-rnn-shapes": _RNN_SHAPES, "ex-rnn-count": _RNN_COUNT, "ex-rnn-long": _RNN_LONG,
+            "ex-rnn-boxes": _RNN_BOXES, "ex-rnn-bidirectional": _RNN_BIDIRECTIONAL, "ex-rnn-matrix": _RNN_MATRIX},
 }
 
 

@@ -32,6 +32,7 @@ VARIANT_SEEDS = {  # two seeds for one chapter, one for the others
     "gru": (11,),
     "frameworks": (11,),
     "attention": (11,),
+    "rnn": (11,),
 }
 
 
