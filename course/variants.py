@@ -292,6 +292,51 @@ _RNN_MATRIX = {
     "answer": {"(50, 32)": "(<<MATRIX.steps>>, <<MATRIX.units>>)"},
 }
 
+_VANISHING_ONE_STEP = {
+    "module": "vanishing",
+    "text": {r"$W_{hh} = \begin{pmatrix} 0.5 & -1 \\ 2 & 0.25 \end{pmatrix}$":
+             r"$W_{hh} = \begin{pmatrix} <<ONE_STEP.weight_hh.0.0:g>> & <<ONE_STEP.weight_hh.0.1:g>> \\ "
+             r"<<ONE_STEP.weight_hh.1.0:g>> & <<ONE_STEP.weight_hh.1.1:g>> \end{pmatrix}$",
+             "$h_t = (0.5, -0.5)$": "$h_t = (<<ONE_STEP.h_t.0:g>>, <<ONE_STEP.h_t.1:g>>)$",
+             r"$\partial L / \partial h_t = (1, 2)$":
+             r"$\partial L / \partial h_t = (<<ONE_STEP.d_h_t.0:g>>, <<ONE_STEP.d_h_t.1:g>>)$"},
+    "answer": {"[3.375, -0.375]": "(np.array(<<ONE_STEP.weight_hh>>).T @ ((1 - np.array(<<ONE_STEP.h_t>>) ** 2) "
+                                  "* np.array(<<ONE_STEP.d_h_t>>))).tolist()"},
+}
+_VANISHING_STEPS = {
+    "module": "vanishing",
+    "text": {"The largest singular value of $W_{hh}$ is 0.9.":
+             "The largest singular value of $W_{hh}$ is <<STEPS.sigma_max:g>>.",
+             "< 10^{-3}": "< 10^{<<STEPS.exponent>>}"},
+    # the smallest k with (gamma sigma)^k < 10^e: floor(ln(10^e) / ln(gamma sigma)) + 1
+    "answer": {"(66, 5)": "(int(np.log(10.0 ** <<STEPS.exponent>>) // np.log(<<STEPS.sigma_max>>)) + 1, "
+                          "int(np.log(10.0 ** <<STEPS.exponent>>) // np.log(<<STEPS.sigma_max>> / 4)) + 1)"},
+}
+_VANISHING_CLIP = {
+    "module": "vanishing",
+    "text": {r"`weight_hh` $= \begin{pmatrix} 3 & 0 \\ 0 & 4 \end{pmatrix}$ and `bias_hh` $= (12, 0)$":
+             r"`weight_hh` $= \begin{pmatrix} <<CLIP.weight_hh.0.0:g>> & <<CLIP.weight_hh.0.1:g>> \\ "
+             r"<<CLIP.weight_hh.1.0:g>> & <<CLIP.weight_hh.1.1:g>> \end{pmatrix}$ and "
+             "`bias_hh` $= (<<CLIP.bias_hh.0:g>>, <<CLIP.bias_hh.1:g>>)$",
+             "`max_norm = 2.6`": "`max_norm = <<CLIP.max_norm>>`"},
+    "answer": {'{"weight_hh": [[0.6, 0.0], [0.0, 0.8]], "bias_hh": [2.4, 0.0]}':
+               '{"weight_hh": (np.array(<<CLIP.weight_hh>>) * <<CLIP.max_norm>> / <<CLIP.global_norm>>).tolist(), '
+               '"bias_hh": (np.array(<<CLIP.bias_hh>>) * <<CLIP.max_norm>> / <<CLIP.global_norm>>).tolist()}'},
+}
+_VANISHING_EXPLODE = {
+    "module": "vanishing",
+    "text": {"100 times *larger* after 50 steps back": "<<EXPLODE.factor:g>> times *larger* after <<EXPLODE.steps>> "
+                                                       "steps back",
+             r"h_{T-50} \rVert = 100\, \lVert": r"h_{T-<<EXPLODE.steps>>} \rVert = <<EXPLODE.factor:g>>\, \lVert"},
+    "answer": {"100 ** (1 / 50)": "<<EXPLODE.factor>> ** (1 / <<EXPLODE.steps>>)"},
+}
+_VANISHING_THREE = {
+    "module": "vanishing",
+    "text": {"uniform on $[0, 1]$": "uniform on $[<<THREE.low:g>>, <<THREE.high:g>>]$"},
+    "answer": {"(1.5, 0.25)": "(3 * (<<THREE.low>> + <<THREE.high>>) / 2, 3 * (<<THREE.high>> - <<THREE.low>>) ** 2 "
+                              "/ 12)"},
+}
+
 FRAGMENTS = {
     "lstm": {"lstm-ex-one-step": _ONE_STEP, "lstm-ex-count-torch": _COUNT_TORCH,
              "lstm-ex-count-stacked": _COUNT_STACKED, "lstm-ex-overwrite": _OVERWRITE,
@@ -310,6 +355,9 @@ FRAGMENTS = {
                   "att-ex-bottleneck": _ATT_BOTTLENECK},
     "rnn": {"ex-rnn-shapes": _RNN_SHAPES, "ex-rnn-count": _RNN_COUNT, "ex-rnn-long": _RNN_LONG,
             "ex-rnn-boxes": _RNN_BOXES, "ex-rnn-bidirectional": _RNN_BIDIRECTIONAL, "ex-rnn-matrix": _RNN_MATRIX},
+    "vanishing-gradients": {"ex-vanishing-one-step": _VANISHING_ONE_STEP, "ex-vanishing-steps": _VANISHING_STEPS,
+                            "ex-vanishing-clip": _VANISHING_CLIP, "ex-vanishing-explode": _VANISHING_EXPLODE,
+                            "ex-vanishing-three": _VANISHING_THREE},
 }
 
 

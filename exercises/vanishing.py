@@ -20,6 +20,7 @@ import numpy as np
 
 import cells
 
+from . import variants
 from .feedback import (
     NotAnAnswer,
     as_array,
@@ -36,6 +37,7 @@ from .feedback import (
 __all__ = [
     "ONE_STEP_WEIGHT_HH", "ONE_STEP_H_T", "ONE_STEP_D_H_T", "STEPS_SIGMA_MAX", "STEPS_TOLERANCE",
     "CLIP_GRADS", "CLIP_MAX_NORM", "EXPLODE_STEPS", "EXPLODE_FACTOR", "EXPLODE_RHO_TOLERANCE", "STATEMENTS",
+    "parameters",
     "check_one_step_back",
     "check_steps_until_small",
     "check_clip_by_global_norm",
@@ -53,17 +55,22 @@ ONE_STEP_D_H_T = np.array([1.0, 2.0])
 
 # Exercise "how many steps until the bound is small".
 STEPS_SIGMA_MAX = 0.9
-STEPS_TOLERANCE = 1e-3
+STEPS_EXPONENT = -3
+STEPS_TOLERANCE = 10.0**STEPS_EXPONENT
 
 # Exercise "clip by global norm".
 CLIP_GRADS = {"weight_hh": np.array([[3.0, 0.0], [0.0, 4.0]]), "bias_hh": np.array([12.0, 0.0])}
 CLIP_MAX_NORM = 2.6
+CLIP_GLOBAL_NORM = 13.0  # sqrt(3^2 + 4^2 + 12^2), what the reader computes first
 
 # Exercise "how fast does a linear RNN explode": W_hh = rho * Q, Q orthogonal.
 EXPLODE_STEPS = 50
 EXPLODE_FACTOR = 100.0
 EXPLODE_HIDDEN = 8
 EXPLODE_RHO_TOLERANCE = 1e-3  # rho to three decimals
+
+# Exercise "the baseline of a three-number adding problem": each number uniform on [low, high].
+THREE_INTERVAL = (0.0, 1.0)
 
 # Exercise "true statements".
 STATEMENTS = {
@@ -86,6 +93,113 @@ _STATEMENT_FEEDBACK = {  # why each false statement is false
 }
 
 
+def parameters(seed=None):
+    """The numbers of the exercises that have variants (see :mod:`exercises.variants`), for ``seed``
+    (default: the active seed). Seed 0 gives the module's constants, the ones the chapter prints; the
+    checkers read their numbers from here.
+
+    What a draw (seed > 0) guarantees (the tests check it over many seeds):
+
+    - ONE_STEP: W_hh in quarters between -2 and 2 (nonzero, not symmetric), h_t with entries in
+      {+-0.2, +-0.5, +-0.6, +-0.8} (slopes 0.96, 0.75, 0.64, 0.36), dL/dh_t whole numbers from -3 to
+      3 (nonzero); the answer has at most four decimals and differs by at least 0.05 (in some entry)
+      from every slip the checker names and from the book's answer;
+    - STEPS: sigma_max from 0.5 to 0.95 and a threshold 10^-2, 10^-3 or 10^-4; for tanh (gamma = 1) and
+      the sigmoid (gamma = 1/4), ln(threshold) / ln(gamma sigma_max) is at least 0.05 away from a whole
+      number (so the smallest k is unambiguous, by hand and in the worst case that ``cells`` runs),
+      k_tanh stays below 200 (the steps that run) and k_sigmoid >= 2; the pair is not the book's;
+    - CLIP: three nonzero entries (weight_hh's diagonal and bias_hh's first entry) whose squares add up
+      to a square, global_norm (a whole number); max_norm = factor * global_norm with factor in
+      {0.1, 0.2, 0.25, 0.4, 0.5}, so clipping applies and every clipped entry has at most three
+      decimals; clipping each tensor by its own norm, or by value, gives another answer; not the book's;
+    - EXPLODE: a factor (10 to 1000) after 20 to 100 steps; rho = factor^(1/steps) lies in (1.01, 1.5),
+      at least 2e-3 from the book's rho and from the slips that add the steps up;
+    - THREE: an interval [low, high] of width 3, 4, 6 or 10 (so the MSE, width^2 / 4, is never its own
+      square root) and low + high != 0 (so the mean of two numbers differs from that of three).
+    """
+    seed = variants.active_seed() if seed is None else seed
+    if seed == 0:
+        return {
+            "ONE_STEP": {"weight_hh": ONE_STEP_WEIGHT_HH.tolist(), "h_t": ONE_STEP_H_T.tolist(),
+                         "d_h_t": ONE_STEP_D_H_T.tolist()},
+            "STEPS": {"sigma_max": STEPS_SIGMA_MAX, "exponent": STEPS_EXPONENT},
+            "CLIP": {"weight_hh": CLIP_GRADS["weight_hh"].tolist(), "bias_hh": CLIP_GRADS["bias_hh"].tolist(),
+                     "max_norm": CLIP_MAX_NORM, "global_norm": CLIP_GLOBAL_NORM},
+            "EXPLODE": {"factor": EXPLODE_FACTOR, "steps": EXPLODE_STEPS},
+            "THREE": {"low": THREE_INTERVAL[0], "high": THREE_INTERVAL[1]},
+        }
+    return {name: draw(variants.generator(seed, f"vanishing-{name.lower()}")) for name, draw in _DRAWS.items()}
+
+
+def _one_step_slips(weight, h_t, d_h_t):
+    """dL/dh_{t-1} and the slips check_one_step_back names, by the formulas (numpy arrays)."""
+    slope = 1.0 - h_t**2
+    right_answer = weight.T @ (slope * d_h_t)
+    slips = [weight @ (slope * d_h_t), weight.T @ d_h_t, weight @ d_h_t, weight.T @ (h_t * (1.0 - h_t) * d_h_t),
+             weight.T @ ((1.0 - h_t) * d_h_t), weight.T @ ((1.0 - np.tanh(h_t) ** 2) * d_h_t),
+             slope * (weight.T @ d_h_t)]
+    return right_answer, slips
+
+
+def _draw_one_step(rng):
+    quarters = [value / 4 for value in range(-8, 9) if value]
+    book, _ = _one_step_slips(ONE_STEP_WEIGHT_HH, ONE_STEP_H_T, ONE_STEP_D_H_T)
+    while True:
+        weight = rng.choice(quarters, size=(2, 2))
+        h_t = rng.choice([-0.8, -0.6, -0.5, -0.2, 0.2, 0.5, 0.6, 0.8], size=2)
+        d_h_t = rng.choice([-3.0, -2.0, -1.0, 1.0, 2.0, 3.0], size=2)
+        right_answer, slips = _one_step_slips(weight, h_t, d_h_t)
+        if np.allclose(weight, weight.T) or not np.allclose(right_answer, np.round(right_answer, 4)):
+            continue
+        if min(np.max(np.abs(right_answer - other)) for other in slips + [book]) >= 0.05:
+            return {"weight_hh": weight.tolist(), "h_t": h_t.tolist(), "d_h_t": d_h_t.tolist()}
+
+
+def _draw_steps(rng):
+    while True:
+        sigma_max = float(rng.choice([0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95]))
+        exponent = int(rng.choice([-2, -3, -4]))
+        ratios = [math.log(10.0**exponent) / math.log(gamma * sigma_max) for gamma in (1.0, 0.25)]
+        ks = [math.floor(ratio) + 1 for ratio in ratios]
+        clear = all(0.05 <= ratio - math.floor(ratio) <= 0.95 for ratio in ratios)
+        if clear and ks[0] < 200 and ks[1] >= 2 and (sigma_max, exponent) != (STEPS_SIGMA_MAX, STEPS_EXPONENT):
+            return {"sigma_max": sigma_max, "exponent": exponent}
+
+
+_SQUARE_SUMS = [(1, 2, 2, 3), (2, 4, 4, 6), (2, 3, 6, 7), (1, 4, 8, 9), (4, 4, 7, 9), (3, 6, 6, 9), (2, 6, 9, 11),
+                (6, 6, 7, 11), (4, 8, 8, 12), (3, 4, 12, 13), (2, 5, 14, 15), (2, 10, 11, 15)]
+
+
+def _draw_clip(rng):
+    while True:
+        *entries, norm = _SQUARE_SUMS[rng.integers(len(_SQUARE_SUMS))]
+        a, b, c = (float(value * rng.choice([-1, 1])) for value in rng.permutation(entries))
+        factor = float(rng.choice([0.1, 0.2, 0.25, 0.4, 0.5]))
+        clip = {"weight_hh": [[a, 0.0], [0.0, b]], "bias_hh": [c, 0.0], "max_norm": round(factor * norm, 6),
+                "global_norm": float(norm)}
+        if (clip["weight_hh"], clip["bias_hh"], clip["max_norm"]) != (CLIP_GRADS["weight_hh"].tolist(),
+                                                                     CLIP_GRADS["bias_hh"].tolist(), CLIP_MAX_NORM):
+            return clip
+
+
+def _draw_explode(rng):
+    book = EXPLODE_FACTOR ** (1 / EXPLODE_STEPS)
+    while True:
+        factor, steps = int(rng.choice([10, 20, 50, 100, 1000])), int(rng.choice([20, 25, 30, 40, 50, 60, 80, 100]))
+        rho = factor ** (1 / steps)
+        added_up = (factor / steps, 1 + (factor - 1) / steps)
+        if 1.01 < rho < 1.5 and all(abs(rho - other) >= 2e-3 for other in (book, *added_up)):
+            return {"factor": factor, "steps": steps}
+
+
+def _draw_three(rng):
+    while True:
+        low, width = float(rng.choice([-2, -1, 0, 1, 2, 5, 10])), float(rng.choice([3, 4, 6, 10]))
+        if 2 * low + width != 0:
+            return {"low": low, "high": low + width}
+
+
+
 def _orthogonal(size, rng, scale=1.0):
     return cells.random_orthogonal(size, scale=scale, rng=rng)
 
@@ -100,16 +214,23 @@ def _ratios(cell, x, h0):
 # 1. One step back by hand
 
 
+def _one_step_numbers():
+    numbers = parameters()["ONE_STEP"]
+    return (np.array(numbers["weight_hh"], dtype=float), np.array(numbers["h_t"], dtype=float),
+            np.array(numbers["d_h_t"], dtype=float))
+
+
 def one_step_back_reference():
     """dL/dh_{t-1} for the exercise's numbers, computed by ``cells.RNNCell.step_backward``."""
+    weight, h_t, d_h_t = _one_step_numbers()
     cell = cells.RNNCell(1, 2, rng=0)
-    cell.weight_hh = ONE_STEP_WEIGHT_HH.copy()
+    cell.weight_hh = weight.copy()
     cell.weight_ih = np.zeros((2, 1))
     cell.bias_hh = np.zeros(2)
     # With h_{t-1} = 0 and x_t = 0 the pre-activation is the bias, so h_t = tanh(bias_ih).
-    cell.bias_ih = np.arctanh(ONE_STEP_H_T)
+    cell.bias_ih = np.arctanh(h_t)
     _, cache = cell.step(np.zeros((1, 1)), np.zeros((1, 2)))
-    _, d_prev, _ = cell.step_backward(ONE_STEP_D_H_T[None, :], cache)
+    _, d_prev, _ = cell.step_backward(d_h_t[None, :], cache)
     return d_prev[0]
 
 
@@ -120,8 +241,8 @@ def check_one_step_back(answer):
     reference = one_step_back_reference()
     if np.allclose(array, reference, atol=1e-3):
         return right("The slope 1 - h_t^2 scales each unit, then W_hh^T sends the gradient back one step.")
-    derivative = 1.0 - ONE_STEP_H_T**2
-    weight, d_h = ONE_STEP_WEIGHT_HH, ONE_STEP_D_H_T
+    weight, h_t, d_h = _one_step_numbers()
+    derivative = 1.0 - h_t**2
     mistakes = [
         (weight @ (derivative * d_h),
          "You multiplied by W_hh, not its transpose. Going backwards, unit j of h_{t-1} collects from every "
@@ -131,11 +252,11 @@ def check_one_step_back(answer):
          "1 - h_t^2 elementwise before applying W_hh^T."),
         (weight @ d_h,
          "Two things are missing: the slope of tanh (1 - h_t^2) and the transpose of W_hh."),
-        (weight.T @ (ONE_STEP_H_T * (1.0 - ONE_STEP_H_T) * d_h),
+        (weight.T @ (h_t * (1.0 - h_t) * d_h),
          "You used h (1 - h), the slope of the logistic sigmoid. For tanh the slope is 1 - h^2."),
-        (weight.T @ ((1.0 - ONE_STEP_H_T) * d_h),
+        (weight.T @ ((1.0 - h_t) * d_h),
          "The slope of tanh is 1 - h_t^2 (squared), not 1 - h_t."),
-        (weight.T @ ((1.0 - np.tanh(ONE_STEP_H_T) ** 2) * d_h),
+        (weight.T @ ((1.0 - np.tanh(h_t) ** 2) * d_h),
          "You applied tanh to h_t again. h_t already is tanh(a_t), so the slope is 1 - h_t^2."),
         (derivative * (weight.T @ d_h),
          "You applied the slope after W_hh^T. The slope belongs to the units of h_t, where the gradient "
@@ -170,9 +291,11 @@ def _worst_case_ratios(gamma, sigma_max, steps, hidden_size=4):
 
 
 def steps_until_small_reference():
-    """(k for tanh, k for sigmoid): the smallest k at which the bound (gamma * 0.9)^k drops below 1e-3,
-    read off the worst case run in `cells`."""
-    return tuple(int(np.argmax(_worst_case_ratios(gamma, STEPS_SIGMA_MAX, 200) < STEPS_TOLERANCE))
+    """(k for tanh, k for sigmoid): the smallest k at which the bound (gamma * sigma_max)^k drops below
+    the threshold (0.9 and 1e-3 in the book), read off the worst case run in `cells`."""
+    numbers = parameters()["STEPS"]
+    tolerance = 10.0 ** numbers["exponent"]
+    return tuple(int(np.argmax(_worst_case_ratios(gamma, numbers["sigma_max"], 200) < tolerance))
                  for gamma in (1.0, 0.25))
 
 
@@ -182,6 +305,8 @@ def check_steps_until_small(answer):
     k_tanh, k_sigmoid = as_tuple(answer, 2, "a pair (k_tanh, k_sigmoid)")
     values = {"k_tanh": as_number(k_tanh, "k_tanh"), "k_sigmoid": as_number(k_sigmoid, "k_sigmoid")}
     reference = dict(zip(values, steps_until_small_reference()))
+    numbers = parameters()["STEPS"]
+    sigma, tolerance, written = numbers["sigma_max"], 10.0 ** numbers["exponent"], f"1e{numbers['exponent']}"
     gammas = {"k_tanh": 1.0, "k_sigmoid": 0.25}
     messages, ok = [], True
     for name, value in values.items():
@@ -192,15 +317,15 @@ def check_steps_until_small(answer):
             messages.append(f"{name} is right.")
             continue
         elif int(value) == ref - 1:
-            messages.append(f"{name} is one step short: at k = {int(value)} the bound ({gamma:g} * 0.9)^k = "
-                            f"{(gamma * 0.9) ** value:.3g} is still above 1e-3. Round up, not down.")
+            messages.append(f"{name} is one step short: at k = {int(value)} the bound ({gamma:g} * {sigma:g})^k = "
+                            f"{(gamma * sigma) ** value:.3g} is still above {written}. Round up, not down.")
         elif name == "k_sigmoid" and int(value) == reference["k_tanh"]:
             messages.append("k_sigmoid equals the tanh count, but the sigmoid's slope is at most 1/4, "
-                            "so each step multiplies by at most 0.9 / 4.")
-        elif value > 0 and abs((gamma * 0.9) ** value - STEPS_TOLERANCE) / STEPS_TOLERANCE > 0.5:
-            messages.append(f"{name}: with k = {int(value)} the bound is {(gamma * 0.9) ** value:.3g}, "
-                            "far from 1e-3. Solve (gamma * 0.9)^k < 1e-3 with logarithms; the log of a "
-                            "number below 1 is negative, which flips the inequality.")
+                            f"so each step multiplies by at most {sigma:g} / 4.")
+        elif value > 0 and abs((gamma * sigma) ** value - tolerance) / tolerance > 0.5:
+            messages.append(f"{name}: with k = {int(value)} the bound is {(gamma * sigma) ** value:.3g}, "
+                            f"far from {written}. Solve (gamma * {sigma:g})^k < {written} with logarithms; the "
+                            "log of a number below 1 is negative, which flips the inequality.")
         else:
             messages.append(f"{name} is not the smallest such k; check by computing (gamma * 0.9)^k "
                             "for your k and the one before it.")
@@ -212,10 +337,16 @@ def check_steps_until_small(answer):
 # 3. Clip by global norm
 
 
+def _clip_numbers():
+    numbers = parameters()["CLIP"]
+    grads = {name: np.array(numbers[name], dtype=float) for name in CLIP_GRADS}
+    return grads, numbers["max_norm"]
+
+
 def clip_reference():
     """The exercise's gradients clipped by ``cells.clip_grad_norm``."""
-    grads = {name: value.copy() for name, value in CLIP_GRADS.items()}
-    cells.clip_grad_norm(grads, CLIP_MAX_NORM)
+    grads, max_norm = _clip_numbers()
+    cells.clip_grad_norm(grads, max_norm)
     return grads
 
 
@@ -225,8 +356,9 @@ def check_clip_by_global_norm(answer):
     if not isinstance(answer, dict) or set(answer) != set(CLIP_GRADS):
         got = sorted(map(str, answer)) if isinstance(answer, dict) else type(answer).__name__
         raise NotAnAnswer(f'Expected a dict with the keys "weight_hh" and "bias_hh"; got {got}.')
+    grads, max_norm = _clip_numbers()
     arrays = {name: as_array(answer[name], f'answer["{name}"]', shape=grad.shape)
-              for name, grad in CLIP_GRADS.items()}
+              for name, grad in grads.items()}
     reference = clip_reference()
 
     def matches(candidate):
@@ -234,21 +366,21 @@ def check_clip_by_global_norm(answer):
 
     if matches(reference):
         return right("One factor for every tensor: the update keeps its direction and its norm is max_norm.")
-    if matches(CLIP_GRADS):
+    if matches(grads):
         return wrong("You left the gradients unchanged. Their global norm is above max_norm, "
                               "so clipping must scale them down.")
-    per_tensor = {n: g * min(1.0, CLIP_MAX_NORM / np.linalg.norm(g)) for n, g in CLIP_GRADS.items()}
+    per_tensor = {n: g * min(1.0, max_norm / np.linalg.norm(g)) for n, g in grads.items()}
     if matches(per_tensor):
         return wrong("You clipped each tensor by its own norm. Clipping by the global norm takes "
                               "all tensors together, so every tensor is scaled by the same factor.")
-    by_value = {n: np.clip(g, -CLIP_MAX_NORM, CLIP_MAX_NORM) for n, g in CLIP_GRADS.items()}
+    by_value = {n: np.clip(g, -max_norm, max_norm) for n, g in grads.items()}
     if matches(by_value):
         return wrong("That is clipping by value (each entry cut to [-max_norm, max_norm]), which "
                               "changes the direction of the gradient. Clipping by norm rescales the whole "
                               "gradient.")
-    nonzero = [arrays[n][CLIP_GRADS[n] != 0] / CLIP_GRADS[n][CLIP_GRADS[n] != 0] for n in CLIP_GRADS]
+    nonzero = [arrays[n][grads[n] != 0] / grads[n][grads[n] != 0] for n in grads]
     factors = np.concatenate(nonzero)
-    zeros_kept = all(np.allclose(arrays[n][CLIP_GRADS[n] == 0], 0.0) for n in CLIP_GRADS)
+    zeros_kept = all(np.allclose(arrays[n][grads[n] == 0], 0.0) for n in grads)
     if zeros_kept and np.allclose(factors, factors[0]):
         total = math.sqrt(sum(float(np.sum(a**2)) for a in arrays.values()))
         return wrong(f"You scaled everything by one factor, good, but your result has norm {total:.4g}; "
@@ -261,8 +393,10 @@ def check_clip_by_global_norm(answer):
 # 4. How fast does a linear RNN explode
 
 
-def linear_rnn_ratio(rho, steps=EXPLODE_STEPS, hidden_size=EXPLODE_HIDDEN):
-    """||dL/dh_{T-steps}|| / ||dL/dh_T|| for a linear RNN (identity activation) with W_hh = rho * Q."""
+def linear_rnn_ratio(rho, steps=None, hidden_size=EXPLODE_HIDDEN):
+    """||dL/dh_{T-steps}|| / ||dL/dh_T|| for a linear RNN (identity activation) with W_hh = rho * Q
+    (steps: the exercise's, 50 in the book)."""
+    steps = parameters()["EXPLODE"]["steps"] if steps is None else steps
     rng = np.random.default_rng(0)
     cell = cells.RNNCell(1, hidden_size, nonlinearity="identity", rng=rng)
     cell.weight_hh = _orthogonal(hidden_size, rng, scale=rho)
@@ -271,12 +405,13 @@ def linear_rnn_ratio(rho, steps=EXPLODE_STEPS, hidden_size=EXPLODE_HIDDEN):
 
 
 def exploding_rho_reference():
-    """The rho at which cells measures a gradient EXPLODE_FACTOR times larger EXPLODE_STEPS steps back
-    (bisection on linear_rnn_ratio, which grows with rho)."""
+    """The rho at which cells measures a gradient `factor` times larger `steps` steps back (100 and 50
+    in the book; bisection on linear_rnn_ratio, which grows with rho)."""
+    numbers = parameters()["EXPLODE"]
     low, high = 1.0, 2.0
     for _ in range(40):
         mid = 0.5 * (low + high)
-        low, high = (mid, high) if linear_rnn_ratio(mid) < EXPLODE_FACTOR else (low, mid)
+        low, high = (mid, high) if linear_rnn_ratio(mid, numbers["steps"]) < numbers["factor"] else (low, mid)
     return 0.5 * (low + high)
 
 
@@ -285,23 +420,24 @@ def check_exploding_rho(answer):
     """Answer: the rho for which the gradient of the linear RNN is 100 times larger 50 steps back,
     to three decimals (within EXPLODE_RHO_TOLERANCE)."""
     rho = as_number(answer, "rho")
+    numbers = parameters()["EXPLODE"]
+    factor, steps = numbers["factor"], numbers["steps"]
     if rho <= 0:
         return wrong("rho scales an orthogonal matrix here: use a positive number.")
     if rho > 10:
-        return wrong(f"rho = {rho:g} is far too large: 50 steps multiply the gradient by rho 50 times.")
-    measured = linear_rnn_ratio(rho)
+        return wrong(f"rho = {rho:g} is far too large: {steps} steps multiply the gradient by rho {steps} times.")
+    measured = linear_rnn_ratio(rho, steps)
     if abs(rho - exploding_rho_reference()) <= EXPLODE_RHO_TOLERANCE:
-        return right(f"With rho = {rho:g}, cells measures a factor of {measured:.4g} after "
-                     f"{EXPLODE_STEPS} steps.")
-    added_up = (EXPLODE_FACTOR / EXPLODE_STEPS, 1 + (EXPLODE_FACTOR - 1) / EXPLODE_STEPS)
+        return right(f"With rho = {rho:g}, cells measures a factor of {measured:.4g} after {steps} steps.")
+    added_up = (factor / steps, 1 + (factor - 1) / steps)
     if any(math.isclose(rho, value, rel_tol=1e-3) for value in added_up):
         return wrong("The per-step factors multiply; they do not add up.")
     if rho < 1:
         return wrong(f"With rho = {rho:g} < 1 the gradient shrinks (cells measures a factor of "
                      f"{measured:.3g}). To grow, each step must multiply by more than 1.")
-    direction = "smaller" if measured > EXPLODE_FACTOR else "larger"
-    return wrong(f"With your rho, cells measures a factor of {measured:.4g} after {EXPLODE_STEPS} "
-                 f"steps, not 100. Make rho {direction}.")
+    direction = "smaller" if measured > factor else "larger"
+    return wrong(f"With your rho, cells measures a factor of {measured:.4g} after {steps} "
+                 f"steps, not {factor:g}. Make rho {direction}.")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -309,9 +445,12 @@ def check_exploding_rho(answer):
 
 
 def three_number_reference():
-    """(best constant, its MSE) for a target that is the sum of three independent uniform(0, 1)
-    numbers: the mean 3/2 and the variance 3/12 (each uniform number has variance 1/12)."""
-    return 1.5, 3 / 12
+    """(best constant, its MSE) for a target that is the sum of three independent uniform(a, b)
+    numbers: the mean 3 (a + b) / 2 and the variance 3 (b - a)^2 / 12 (each uniform number has variance
+    (b - a)^2 / 12; in the book a = 0, b = 1: 3/2 and 3/12)."""
+    interval = parameters()["THREE"]
+    low, high = interval["low"], interval["high"]
+    return 3 * (low + high) / 2, 3 * (high - low) ** 2 / 12
 
 
 @checker
@@ -320,11 +459,14 @@ def check_three_number_baseline(answer):
     constant, mse = as_tuple(answer, 2, "a pair (best_constant, mse)")
     constant, mse = as_number(constant, "best_constant"), as_number(mse, "mse")
     ref_constant, ref_mse = three_number_reference()
+    interval = parameters()["THREE"]
+    low, high = interval["low"], interval["high"]
+    one = (high - low) ** 2  # one uniform number's variance is one / 12
     messages, ok = [], True
     if math.isclose(constant, ref_constant, abs_tol=1e-3):
         messages.append("best_constant is right.")
-    elif math.isclose(constant, 1.0, abs_tol=1e-3):
-        messages.append("best_constant: 1 is the mean of a sum of two numbers; here there are three.")
+    elif math.isclose(constant, low + high, abs_tol=1e-3):
+        messages.append(f"best_constant: {low + high:g} is the mean of a sum of two numbers; here there are three.")
         ok = False
     else:
         messages.append("best_constant: the constant with the smallest squared error is the mean of the "
@@ -334,18 +476,20 @@ def check_three_number_baseline(answer):
         messages.append("mse is right.")
     else:
         ok = False
-        if math.isclose(mse, 2 / 12, abs_tol=2e-3):
+        if math.isclose(mse, 2 * one / 12, abs_tol=2e-3):
             messages.append("mse: that is the two-number baseline. Each independent number adds its own "
                             "variance.")
-        elif math.isclose(mse, 1 / 12, abs_tol=2e-3):
-            messages.append("mse: 1/12 is the variance of one uniform number; the target adds three of them.")
-        elif math.isclose(mse, 9 / 12, abs_tol=2e-3):
+        elif math.isclose(mse, one / 12, abs_tol=2e-3):
+            messages.append(f"mse: {one:g}/12 is the variance of one uniform number; the target adds three of "
+                            "them.")
+        elif math.isclose(mse, 9 * one / 12, abs_tol=2e-3):
             messages.append("mse: variances of independent numbers add, so the 3 is not squared.")
-        elif any(math.isclose(mse, value, abs_tol=2e-3) for value in (math.sqrt(3 / 12), 3 / math.sqrt(12))):
+        elif any(math.isclose(mse, value, abs_tol=2e-3)
+                 for value in (math.sqrt(3 * one / 12), 3 * math.sqrt(one / 12))):
             messages.append("mse: that is a standard deviation. The MSE of the best constant is a variance.")
         else:
             messages.append("mse: the MSE of predicting the mean is the variance of the target; "
-                            "the variance of one uniform(0, 1) number is 1/12.")
+                            f"the variance of one uniform({low:g}, {high:g}) number is {one:g}/12.")
     return (right if ok else wrong)(" ".join(messages))
 
 
@@ -451,3 +595,7 @@ def check_true_statements(answer):
         messages.append(f"You left out {len(missing)} true statement{'s' if len(missing) > 1 else ''}: "
                         "check each unchosen one against the bound (gamma * sigma_max)^k.")
     return wrong(" ".join(messages))
+
+
+_DRAWS = {"ONE_STEP": _draw_one_step, "STEPS": _draw_steps, "CLIP": _draw_clip, "EXPLODE": _draw_explode,
+          "THREE": _draw_three}

@@ -33,6 +33,7 @@ VARIANT_SEEDS = {  # two seeds for one chapter, one for the others
     "frameworks": (11,),
     "attention": (11,),
     "rnn": (11,),
+    "vanishing-gradients": (11,),
 }
 
 
