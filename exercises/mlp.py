@@ -42,7 +42,8 @@ def parameters(seed=None):
 
     - LAYER: in_features, out_features and batch are three different numbers from 2 to 12, so the
       input's, the weights' and the transposed shapes are all told apart from the answer;
-    - DENSE: a layer of 64 to 1024 inputs and 16 to 200 units;
+    - DENSE: a layer of 64 to 1024 inputs and 16 to 200 units, not the book's; inputs != units, so a
+      bias per input (a slip the checker names) never gives the right count;
     - UNIT: weights and inputs in halves (nonzero), a bias of 0.1 to 0.5 either sign; the
       pre-activation z has 0.4 <= |z| <= 1.6 (tanh far from both z and +-1), and the answer, tanh(z),
       is at least 0.01 away from every slip the checker names (z, tanh(z - b), z - b, sigmoid(z),
@@ -66,8 +67,7 @@ def parameters(seed=None):
     rng = variants.generator(seed, "mlp")
     layer_in, layer_out, batch = rng.choice(np.arange(2, 13), size=3, replace=False)  # three distinct axes
     return {"LAYER": {"in_features": int(layer_in), "out_features": int(layer_out), "batch": int(batch)},
-            "DENSE": {"in_features": int(rng.choice([64, 100, 256, 300, 512, 784, 1024])),
-                      "out_features": int(rng.choice([16, 32, 50, 64, 100, 128, 200]))},
+            "DENSE": _draw_dense(rng),
             "UNIT": _draw_unit(variants.generator(seed, "mlp-unit")),
             "MLP_COUNT": _draw_mlp_sizes(variants.generator(seed, "mlp-count")),
             "WINDOW": _draw_window(variants.generator(seed, "mlp-window")),
@@ -80,6 +80,14 @@ def _pick(rng, values):
 
 def _apart(value, others, gap=0.01):
     return all(abs(value - other) >= gap for other in others)
+
+
+def _draw_dense(rng):
+    while True:
+        dense_in = int(rng.choice([64, 100, 256, 300, 512, 784, 1024]))
+        dense_out = int(rng.choice([16, 32, 50, 64, 100, 128, 200]))
+        if dense_in != dense_out and (dense_in, dense_out) != (DENSE_IN, DENSE_OUT):
+            return {"in_features": dense_in, "out_features": dense_out}
 
 
 def _draw_unit(rng):

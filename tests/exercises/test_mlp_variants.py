@@ -6,6 +6,7 @@ checkers follow the seed. References are worked out here by the closed forms, no
 import math
 
 import pytest
+import torch
 
 from exercises import mlp, variants
 
@@ -41,6 +42,7 @@ BOOK_UNIT = math.tanh(0.5 * 1 - 1 * 2 + 2 * 0.5 + 0.1)
 BOOK_STEP = math.tanh(0.5 * 1 + 0 + 0.9 * 0.6 + 0.1)
 BOOK_MLP = (784 * 128 + 128) + (128 * 64 + 64) + (64 * 10 + 10)
 BOOK_WINDOW = 64 * 20 * 3
+BOOK_DENSE = 128 * 784 + 128
 
 
 def test_seed_zero_is_the_book():
@@ -79,6 +81,18 @@ def test_recurrence_draws_are_well_posed(drawn):
         no_memory = math.tanh(z - values["weight_hh"] * values["h_prev"])
         no_bias = math.tanh(z - values["bias_hh"])
         assert min(abs(answer - slip) for slip in (z, no_memory, no_bias, BOOK_STEP)) >= 0.01, seed
+
+
+def test_dense_draws_are_not_the_book_and_tell_the_bias_slip_apart(drawn, capsys):
+    for seed, numbers in drawn.items():
+        dense_in, dense_out = numbers["DENSE"]["in_features"], numbers["DENSE"]["out_features"]
+        linear = torch.nn.Linear(dense_in, dense_out)
+        count = linear.weight.numel() + linear.bias.numel()
+        with variants.using_seed(seed):
+            assert mlp.check_dense_param_count(count), seed
+            assert not mlp.check_dense_param_count(BOOK_DENSE), seed  # (784, 128) drawn again
+            assert not mlp.check_dense_param_count(dense_in * dense_out + dense_in), seed  # a bias per input
+    capsys.readouterr()
 
 
 def test_count_draws_are_well_posed(drawn):
