@@ -327,7 +327,7 @@ def check_steps_until_small(answer):
                             f"far from {written}. Solve (gamma * {sigma:g})^k < {written} with logarithms; the "
                             "log of a number below 1 is negative, which flips the inequality.")
         else:
-            messages.append(f"{name} is not the smallest such k; check by computing (gamma * 0.9)^k "
+            messages.append(f"{name} is not the smallest such k; check by computing (gamma * {sigma:g})^k "
                             "for your k and the one before it.")
         ok = False
     return (right if ok else wrong)(" ".join(messages))

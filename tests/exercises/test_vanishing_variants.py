@@ -179,3 +179,13 @@ def test_slips_get_their_feedback_under_a_seed(drawn, capsys):
         assert f"{one:g}/12 is the variance of one uniform number" in " ".join(capsys.readouterr().out.split())
         assert not vanishing.check_exploding_rho(explode["factor"] / explode["steps"])
         assert "do not add up" in capsys.readouterr().out
+
+
+def test_steps_feedback_names_the_seeds_singular_value(drawn, capsys):
+    for seed, numbers in drawn.items():
+        sigma = numbers["STEPS"]["sigma_max"]
+        k_tanh, k_sigmoid = smallest_k(numbers["STEPS"])
+        with variants.using_seed(seed):
+            assert not vanishing.check_steps_until_small((k_tanh + 1, k_sigmoid + 1))  # past the smallest k
+        out = " ".join(capsys.readouterr().out.split())
+        assert "(gamma * " in out and out.count("(gamma * ") == out.count(f"(gamma * {sigma:g})^k"), (seed, out)
