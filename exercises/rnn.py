@@ -47,7 +47,8 @@ def parameters(seed=None):
     - COUNT (shared by the exercises "count" and "long", whose texts say "the same" layer):
       input_size 8..64, hidden_size 16..256, the training length ``steps`` (10..100) and the long
       length ``long_steps`` (500 to 10,000) differ from input_size and hidden_size, so the length read
-      as an input size is a count of its own; the count is not the book's;
+      as an input size is a count of its own; input_size != hidden_size, so a count without W_ih differs
+      from one without W_hh (the checker names each); the count is not the book's;
     - UNROLL: 2..5 layers over 3..9 steps, layers != steps (so counting columns is told apart from
       counting rows); (boxes, matrices) is not the book's;
     - BIDIR: input_size 3..24, hidden_size 8..32, two layers; input_size differs from hidden_size and
@@ -88,7 +89,7 @@ def _draw_count(rng):
                  "steps": int(rng.integers(10, 101)),
                  "long_steps": int(rng.choice([500, 1000, 2000, 5000, 10000]))}
         sizes = (count["input_size"], count["hidden_size"])
-        if count["steps"] not in sizes and sizes != (COUNT_INPUT, COUNT_HIDDEN):
+        if count["steps"] not in sizes and len(set(sizes)) == 2 and sizes != (COUNT_INPUT, COUNT_HIDDEN):
             return count
 
 

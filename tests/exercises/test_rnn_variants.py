@@ -118,3 +118,13 @@ def test_slips_get_their_feedback_under_a_seed(drawn, capsys):
         assert f"still brings {d} features" in " ".join(capsys.readouterr().out.split())
         assert not rnn.check_activation_matrix((matrix["steps"], matrix["features"]))
         assert "That is the input sequence" in " ".join(capsys.readouterr().out.split())
+
+
+def test_a_missing_weight_matrix_is_named_under_every_seed(drawn, capsys):
+    for seed, numbers in drawn.items():
+        d, h = numbers["COUNT"]["input_size"], numbers["COUNT"]["hidden_size"]
+        with variants.using_seed(seed):
+            assert not rnn.check_rnn_param_count(h * h + 2 * h)  # W_hh and the biases, no W_ih
+            assert "W_ih are missing" in capsys.readouterr().out, seed
+            assert not rnn.check_rnn_param_count(h * d + 2 * h)  # W_ih and the biases, no W_hh
+            assert "W_hh are missing" in capsys.readouterr().out, seed
