@@ -149,7 +149,8 @@ LAYER_IN, LAYER_OUT, LAYER_BATCH = 5, 3, 8
 
 @checker
 def check_layer_output_shape(answer):
-    """cells.Dense(in_features=5, out_features=3) receives a batch of 8 inputs: output shape?"""
+    """cells.Dense(in_features=5, out_features=3) receives a batch of 8 inputs: output shape? (The book's
+    sizes; the active seed's LAYER.)"""
     sizes = parameters()["LAYER"]
     layer_in, layer_out, batch = sizes["in_features"], sizes["out_features"], sizes["batch"]
     layer = cells.Dense(layer_in, layer_out, rng=0)
@@ -196,7 +197,8 @@ def _unit_pre_activation(unit, bias=True):
 
 @checker
 def check_unit_by_hand(answer):
-    """The output of one tanh unit with w = (0.5, -1, 2), b = 0.1 on x = (1, 2, 0.5)."""
+    """The output of one tanh unit with w = (0.5, -1, 2), b = 0.1 on x = (1, 2, 0.5) (the book's numbers;
+    the active seed's UNIT)."""
     value = as_number(answer, "the unit's output")
     unit = parameters()["UNIT"]
     pre_activation = _unit_pre_activation(unit)
@@ -228,7 +230,8 @@ DENSE_IN, DENSE_OUT = 784, 128
 
 @checker
 def check_dense_param_count(answer):
-    """Number of parameters of cells.Dense(784, 128) (the same as torch.nn.Linear(784, 128))."""
+    """Number of parameters of cells.Dense(784, 128) (the same as torch.nn.Linear(784, 128)); the book's
+    sizes, the active seed's DENSE."""
     sizes = parameters()["DENSE"]
     dense_in, dense_out = sizes["in_features"], sizes["out_features"]
     count = as_whole_number(answer, "a number of parameters")
@@ -252,7 +255,8 @@ MLP_SIZES = (784, 128, 64, 10)
 
 @checker
 def check_mlp_param_count(answer):
-    """Number of parameters of cells.MLP([784, 128, 64, 10])."""
+    """Number of parameters of cells.MLP([784, 128, 64, 10]) (the book's sizes; the active seed's
+    MLP_COUNT)."""
     count = as_whole_number(answer, "a number of parameters")
     sizes = list(parameters()["MLP_COUNT"].values())
     expected = _param_total(cells.MLP(sizes, rng=0))
@@ -319,7 +323,8 @@ WINDOW_STEPS, WINDOW_FEATURES, WINDOW_UNITS = 20, 3, 64
 @checker
 def check_window_weights(answer):
     """First-layer weights (not biases) of an MLP reading a flattened window of 20 steps x 3 features
-    with 64 units. Not the 192 input weights a layer reusing its weights at every step would need."""
+    with 64 units (the book's sizes; the active seed's WINDOW). Not the 3 x 64 input weights a layer
+    reusing its weights at every step would need."""
     count = as_whole_number(answer, "a number of weights")
     window = parameters()["WINDOW"]
     steps, features, units = window["steps"], window["features"], window["units"]
@@ -361,7 +366,8 @@ def _recurrence_step(values, weight_hh=None, nonlinearity="tanh"):
 
 @checker
 def check_recurrence_step(answer):
-    """h_t for one hidden unit: W_ih=0.5, b_ih=0, W_hh=0.9, b_hh=0.1, h_{t-1}=0.6, x_t=1."""
+    """h_t for one hidden unit: W_ih=0.5, b_ih=0, W_hh=0.9, b_hh=0.1, h_{t-1}=0.6, x_t=1 (the book's
+    numbers; the active seed's RECURRENCE)."""
     value = as_number(answer, "h_t")
     values = parameters()["RECURRENCE"]
     expected = _recurrence_step(values)

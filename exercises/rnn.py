@@ -125,7 +125,8 @@ SHAPES_INPUT = (4, 7, 10)
 
 @checker
 def check_rnn_shapes(answer):
-    """(output.shape, h_n.shape) of RNN(10, 20, num_layers=2, batch_first=True) on x of shape (4, 7, 10)."""
+    """(output.shape, h_n.shape) of RNN(10, 20, num_layers=2, batch_first=True) on x of shape (4, 7, 10)
+    (the book's sizes; the active seed's SHAPES)."""
     pair = as_tuple(answer, 2, "a pair of shapes (output_shape, h_n_shape)")
     output_shape = as_shape(pair[0], "output_shape as a tuple of whole numbers, e.g. (2, 3, 4)")
     h_n_shape = as_shape(pair[1], "h_n_shape as a tuple of whole numbers, e.g. (2, 3, 4)")
@@ -178,7 +179,8 @@ def _rnn_count(**kwargs):
 
 @checker
 def check_rnn_param_count(answer):
-    """Parameters of torch.nn.RNN(input_size=28, hidden_size=128) (one layer)."""
+    """Parameters of torch.nn.RNN(input_size=28, hidden_size=128) (one layer; the book's sizes, the
+    active seed's COUNT)."""
     count = as_whole_number(answer, "a number of parameters")
     expected = _rnn_count().total
     sizes = parameters()["COUNT"]
@@ -204,7 +206,8 @@ def check_rnn_param_count(answer):
 
 @checker
 def check_params_for_long_sequences(answer):
-    """Parameters of the same torch.nn.RNN(28, 128) when sequences are 1000 steps long instead of 28."""
+    """Parameters of the same torch.nn.RNN(28, 128) when sequences are 1000 steps long instead of 28 (the
+    book's numbers; the active seed's COUNT)."""
     count = as_whole_number(answer, "a number of parameters")
     expected = _rnn_count().total
     if count == expected:
@@ -234,7 +237,8 @@ UNROLL_LAYERS, UNROLL_STEPS = 3, 5
 
 @checker
 def check_unrolled_counts(answer):
-    """(boxes in the unrolled drawing, distinct W_hh matrices) for a 3-layer RNN over 5 steps."""
+    """(boxes in the unrolled drawing, distinct W_hh matrices) for a 3-layer RNN over 5 steps (the book's
+    numbers; the active seed's UNROLL)."""
     pair = as_tuple(answer, 2, "a pair of whole numbers (boxes_drawn, distinct_recurrent_matrices)")
     boxes = as_whole_number(pair[0], "boxes_drawn")
     matrices = as_whole_number(pair[1], "distinct_recurrent_matrices")
@@ -276,7 +280,7 @@ BIDIR_INPUT, BIDIR_HIDDEN, BIDIR_LAYERS = 8, 16, 2
 @checker
 def check_bidirectional(answer):
     """(output's last dim, input size of layer 2, total parameters) of
-    RNN(8, 16, num_layers=2, bidirectional=True)."""
+    RNN(8, 16, num_layers=2, bidirectional=True) (the book's sizes; the active seed's BIDIR)."""
     names = ("output_features", "layer_2_input_size", "total_parameters")
     triple = as_tuple(answer, 3, f"three whole numbers ({', '.join(names)})")
     features, layer2_input, total = (as_whole_number(item, name)
@@ -322,7 +326,8 @@ MATRIX_UNITS, MATRIX_STEPS, MATRIX_FEATURES, MATRIX_BATCH = 32, 50, 3, 16
 
 @checker
 def check_activation_matrix(answer):
-    """Shape of the (time steps x units) activation matrix of one sequence: 32 units, 50 steps, 3 features."""
+    """Shape of the (time steps x units) activation matrix of one sequence: 32 units, 50 steps, 3 features
+    (the book's sizes; the active seed's MATRIX)."""
     shape = as_shape(answer)
     sizes = parameters()["MATRIX"]
     layer = cells.RNN(sizes["features"], sizes["units"], batch_first=True, rng=0)

@@ -10,8 +10,8 @@ gets a reminder, and an answer that is not an answer at all (a string for a numb
 gets a sentence naming what was expected and what was given; no checker raises.
 
 Precision: ``check_exploding_rho`` accepts rho within EXPLODE_RHO_TOLERANCE = 1e-3 of the value
-at which ``cells`` measures the factor EXPLODE_FACTOR, so rho to three decimals passes (1.096 or
-1.097 for 100^(1/50) = 1.09648).
+at which ``cells`` measures the exercise's factor (EXPLODE_FACTOR in the book), so rho to three
+decimals passes (1.096 or 1.097 for the book's 100^(1/50) = 1.09648).
 """
 
 import math
@@ -417,8 +417,8 @@ def exploding_rho_reference():
 
 @checker
 def check_exploding_rho(answer):
-    """Answer: the rho for which the gradient of the linear RNN is 100 times larger 50 steps back,
-    to three decimals (within EXPLODE_RHO_TOLERANCE)."""
+    """Answer: the rho for which the gradient of the linear RNN is 100 times larger 50 steps back (the
+    book's numbers; the active seed's EXPLODE), to three decimals (within EXPLODE_RHO_TOLERANCE)."""
     rho = as_number(answer, "rho")
     numbers = parameters()["EXPLODE"]
     factor, steps = numbers["factor"], numbers["steps"]
