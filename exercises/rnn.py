@@ -311,7 +311,9 @@ def check_bidirectional(answer):
         if total == single:
             notes.append("total: that is the unidirectional count; each direction has its own weights.")
         elif total == 2 * cells.count_params("rnn", input_size, hidden_size).total * num_layers:
-            notes.append("total: layer 2's W_ih is larger than layer 1's, because its input is wider.")
+            wider = 2 * hidden_size > input_size  # layer 2 reads both directions' states
+            notes.append(f"total: layer 2's W_ih is {'larger' if wider else 'smaller'} than layer 1's, because its "
+                         f"input is {'wider' if wider else 'narrower'}.")
         else:
             notes.append("total: count W_ih, W_hh, b_ih, b_hh for each layer and each direction.")
     if not notes:

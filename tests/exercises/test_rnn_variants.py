@@ -128,3 +128,15 @@ def test_a_missing_weight_matrix_is_named_under_every_seed(drawn, capsys):
             assert "W_ih are missing" in capsys.readouterr().out, seed
             assert not rnn.check_rnn_param_count(h * d + 2 * h)  # W_ih and the biases, no W_hh
             assert "W_hh are missing" in capsys.readouterr().out, seed
+
+
+def test_the_bidirectional_feedback_compares_the_layers_as_torch_builds_them(drawn, capsys):
+    for seed, numbers in drawn.items():
+        d, h = numbers["BIDIR"]["input_size"], numbers["BIDIR"]["hidden_size"]
+        layer = torch.nn.RNN(d, h, num_layers=2, bidirectional=True)
+        wider = layer.weight_ih_l1.numel() > layer.weight_ih_l0.numel()
+        every_layer_reads_d = 4 * rnn_count(d, h)  # W_ih of every layer and direction on d inputs
+        with variants.using_seed(seed):
+            assert not rnn.check_bidirectional((2 * h, 2 * h, every_layer_reads_d))
+        out = " ".join(capsys.readouterr().out.split())
+        assert f"W_ih is {'larger' if wider else 'smaller'} than layer 1's" in out, (seed, out)
