@@ -218,9 +218,13 @@
     var state = (saved && saved.state) || {};
     models = models || {};
     for (var id in state) models[id] = state[id];
-    addStyle(CSS);
     scan();
   }
+
+  // The styles go in now, while the page is short (this script usually runs before the body is
+  // parsed), not when the first widget is drawn: a style sheet added later restyles a longer page.
+  addStyle(CSS);
+  if (window.unrolledWidget) addStyle(window.unrolledWidget.css);
 
   window.unrolledWidgets = {
     drawAll: function () {
