@@ -85,6 +85,9 @@ def test_next_links_walk_the_table_of_contents_in_order(open_page):
             break
         following.first.click()
         page.wait_for_load_state("load")
+        # The browser asks for the favicon once a page has loaded: leaving before it arrives aborts it,
+        # which is not a failure of the site.
+        site_page.wait_until_quiet()
     assert visited == PAGES
     site_page.assert_clean()
 
@@ -160,3 +163,55 @@ def test_exercise_feedback_wraps_to_a_phone_column(open_page, page):
     assert any(f["text"].startswith(("Replace", "Not yet", "Correct")) for f in feedback), feedback[:3]
     wide = [f for f in feedback if f["scroll"] > f["client"] + 1]
     assert not wide, f"{page}: feedback wider than the phone column: {wide}"
+
+
+# Runs before the page's own scripts: the colour scheme the page has when its body starts, that is
+# before anything is painted and before the theme's (deferred) script has run.
+THEME_AT_FIRST_PAINT = """(() => {
+  const watch = new MutationObserver(() => {
+    if (document.body && window.__themeAtBody === undefined) {
+      window.__themeAtBody = document.documentElement.dataset.theme;
+      watch.disconnect();
+    }
+  });
+  watch.observe(document, {childList: true, subtree: true});
+})();"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_colour_scheme_is_settled_before_the_body_is_drawn(browser, site_url, scheme):
+    """frontend/unrolled_pages.py: the head decides light or dark ("auto" follows the reader's system), so the
+    page is not first drawn with neither scheme's rules (both logos showing) and then shifted by the theme."""
+    context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.add_init_script(THEME_AT_FIRST_PAINT)
+    page.goto(f"{site_url}{html_path(PAGES[0])}", wait_until="load")
+    assert page.evaluate("() => window.__themeAtBody") == scheme
+    logos = page.evaluate("() => [...document.querySelectorAll('.navbar-brand img')].filter(i => i.offsetHeight)"
+                          ".map(i => i.className)")
+    context.close()
+    assert len(logos) == 1, f"expected one logo for the {scheme} scheme, saw {logos}"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_style_sheets_arrive_as_one_bundle_whose_files_exist(site_dir, page):
+    """frontend/unrolled_pages.py bundles a page's style sheets into one file; the fonts and images the
+    bundle names (url(...), rebased to the bundle's folder) must exist in the built site: every image, and for
+    every font at least one of the formats its src lists (the site ships KaTeX's woff2 only)."""
+    path = site_dir / html_path(page)
+    head = path.read_text(encoding="utf-8").split("</head>")[0]
+    sheets = re.findall(r'<link [^>]*rel="stylesheet"[^>]*>', head)
+    assert len(sheets) == 1 and "_static/bundles/" in sheets[0], f"{page}: {sheets}"
+    bundle = (path.parent / re.search(r'href="([^"]+)"', sheets[0]).group(1)).resolve()
+    css = bundle.read_text(encoding="utf-8")
+    assert ".katex" in css or "katex" not in path.read_text(encoding="utf-8")
+
+    def exists(url: str) -> bool:
+        return url.startswith("data:") or (bundle.parent / url.split("?")[0]).is_file()
+
+    font_sources = re.findall(r"src:([^;}]*)", css)
+    fonts_missing = [src for src in font_sources if not any(map(exists, re.findall(r'url\("?([^")]+)"?\)', src)))]
+    images = re.findall(r'url\("?([^")]+)"?\)', re.sub(r"src:[^;}]*", "", css))
+    assert fonts_missing == [] and [url for url in images if not exists(url)] == [], (
+        f"{page}: the bundle names files that do not exist: {fonts_missing[:3]} "
+        f"{[url for url in images if not exists(url)][:3]}")
