@@ -4,7 +4,8 @@ The checkers are found, not listed: every ``check_*`` name in the ``__all__`` of
 of ``exercises``, so a new chapter's checker module is covered as soon as it exists. The junk covers
 what readers really type or pass: strings, bools, NaN and infinities, lists where a number belongs,
 dicts and sets, arrays of the wrong shape, and functions that raise, take the wrong arguments or
-return junk. (conftest.py makes the checkers strict, so a checker's own bug fails here.)
+return junk. (conftest.py makes the checkers strict, so a checker's own bug fails here.) Each runs under
+the book's numbers and under a course's seed, whose checkers compare with other numbers.
 """
 
 import importlib
@@ -15,6 +16,7 @@ import numpy as np
 import pytest
 
 import exercises
+from exercises import variants
 
 
 def _checkers():
@@ -105,10 +107,12 @@ def test_every_chapter_module_is_found():
     assert len(CHECKERS) >= 29
 
 
+@pytest.mark.parametrize("seed", [0, 2027])
 @pytest.mark.parametrize("junk", JUNK.values(), ids=JUNK.keys())
 @pytest.mark.parametrize("check", CHECKERS, ids=lambda check: f"{check.__module__}.{check.__name__}")
-def test_junk_gets_feedback_and_false(check, junk, capsys):
-    result = check(junk)
+def test_junk_gets_feedback_and_false(check, junk, seed, capsys):
+    with variants.using_seed(seed):
+        result = check(junk)
     out = capsys.readouterr().out
     assert result is False
     lines = [line for line in out.splitlines() if line != "debugging output"]
