@@ -337,6 +337,16 @@ _VANISHING_THREE = {
                               "/ 12)"},
 }
 
+_VANISHING_STATEMENTS = {  # D and E are true or false by the seed's numbers
+    "module": "vanishing",
+    "text": {r"$\sigma_{\max}(W_{hh}) = 0.8$": r"$\sigma_{\max}(W_{hh}) = <<STATEMENTS.sigma_a:g>>$",
+             r"\le 0.8^k": r"\le <<STATEMENTS.sigma_a:g>>^k",
+             r"$\sigma_{\max}(W_{hh}) = 1.5$": r"$\sigma_{\max}(W_{hh}) = <<STATEMENTS.sigma_b:g>>$",
+             r"$W_{hh} = 0.9\, Q$": r"$W_{hh} = <<STATEMENTS.rho_d:g>>\, Q$",
+             r"$\sigma_{\max}(W_{hh}) = 3$": r"$\sigma_{\max}(W_{hh}) = <<STATEMENTS.sigma_e:g>>$"},
+    "answer": {'{"A", "D", "E"}': "set(<<STATEMENTS.true>>)"},
+}
+
 FRAGMENTS = {
     "lstm": {"lstm-ex-one-step": _ONE_STEP, "lstm-ex-count-torch": _COUNT_TORCH,
              "lstm-ex-count-stacked": _COUNT_STACKED, "lstm-ex-overwrite": _OVERWRITE,
@@ -357,7 +367,7 @@ FRAGMENTS = {
             "ex-rnn-boxes": _RNN_BOXES, "ex-rnn-bidirectional": _RNN_BIDIRECTIONAL, "ex-rnn-matrix": _RNN_MATRIX},
     "vanishing-gradients": {"ex-vanishing-one-step": _VANISHING_ONE_STEP, "ex-vanishing-steps": _VANISHING_STEPS,
                             "ex-vanishing-clip": _VANISHING_CLIP, "ex-vanishing-explode": _VANISHING_EXPLODE,
-                            "ex-vanishing-three": _VANISHING_THREE},
+                            "ex-vanishing-three": _VANISHING_THREE, "ex-vanishing-statements": _VANISHING_STATEMENTS},
 }
 
 

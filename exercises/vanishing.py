@@ -72,7 +72,12 @@ EXPLODE_RHO_TOLERANCE = 1e-3  # rho to three decimals
 # Exercise "the baseline of a three-number adding problem": each number uniform on [low, high].
 THREE_INTERVAL = (0.0, 1.0)
 
-# Exercise "true statements".
+# Exercise "true statements": the numbers the statements state (a course's seed draws others, and
+# D and E are then true or false by their numbers: see parameters).
+STATEMENTS_SIGMA_A = 0.8
+STATEMENTS_SIGMA_B = 1.5
+STATEMENTS_RHO_D = 0.9
+STATEMENTS_SIGMA_E = 3.0
 STATEMENTS = {
     "A": (True, "With tanh, sigma_max(W_hh) = 0.8 and a loss that reads h_T alone, "
                 "||dL/dh_{T-k}|| <= 0.8^k ||dL/dh_T||."),
@@ -115,7 +120,11 @@ def parameters(seed=None):
     - EXPLODE: a factor (10 to 1000) after 20 to 100 steps; rho = factor^(1/steps) lies in (1.01, 1.5),
       at least 2e-3 from the book's rho and from the slips that add the steps up;
     - THREE: an interval [low, high] of width 3, 4, 6 or 10 (so the MSE, width^2 / 4, is never its own
-      square root) and low + high != 0 (so the mean of two numbers differs from that of three).
+      square root) and low + high != 0 (so the mean of two numbers differs from that of three);
+    - STATEMENTS: the numbers of statements A, B, D and E. A's sigma_max is below 1 and B's above 1 (A stays
+      true and B false); D's rho (0.5 to 1.2, never 1) and E's sigma_max (1.5 to 8, never 4) fall on either
+      side of 1 and of 1/gamma = 4, so D and E are true or false by the seed; the set of true statements is
+      never the book's {A, D, E}.
     """
     seed = variants.active_seed() if seed is None else seed
     if seed == 0:
@@ -127,6 +136,9 @@ def parameters(seed=None):
                      "max_norm": CLIP_MAX_NORM, "global_norm": CLIP_GLOBAL_NORM},
             "EXPLODE": {"factor": EXPLODE_FACTOR, "steps": EXPLODE_STEPS},
             "THREE": {"low": THREE_INTERVAL[0], "high": THREE_INTERVAL[1]},
+            "STATEMENTS": {"sigma_a": STATEMENTS_SIGMA_A, "sigma_b": STATEMENTS_SIGMA_B,
+                           "rho_d": STATEMENTS_RHO_D, "sigma_e": STATEMENTS_SIGMA_E,
+                           "true": sorted(_true_letters(STATEMENTS_RHO_D, STATEMENTS_SIGMA_E))},
         }
     return {name: draw(variants.generator(seed, f"vanishing-{name.lower()}")) for name, draw in _DRAWS.items()}
 
@@ -197,6 +209,24 @@ def _draw_three(rng):
         low, width = float(rng.choice([-2, -1, 0, 1, 2, 5, 10])), float(rng.choice([3, 4, 6, 10]))
         if 2 * low + width != 0:
             return {"low": low, "high": low + width}
+
+
+def _true_letters(rho_d, sigma_e):
+    """The true statements: A always, B, C and F never; D when a linear RNN's gradient shrinks by
+    rho_d < 1 a step; E when the sigmoid's bound (sigma_e / 4)^k shrinks, sigma_e < 1/gamma = 4."""
+    return {"A"} | ({"D"} if rho_d < 1 else set()) | ({"E"} if sigma_e < 4 else set())
+
+
+def _draw_statements(rng):
+    book = _true_letters(STATEMENTS_RHO_D, STATEMENTS_SIGMA_E)
+    while True:
+        rho_d = float(rng.choice([0.5, 0.8, 0.95, 1.05, 1.1, 1.2]))
+        sigma_e = float(rng.choice([1.5, 2.0, 3.5, 5.0, 6.0, 8.0]))
+        true = _true_letters(rho_d, sigma_e)
+        if true != book:
+            return {"sigma_a": float(rng.choice([0.5, 0.6, 0.7, 0.75, 0.9, 0.95])),
+                    "sigma_b": float(rng.choice([1.2, 1.25, 2.0, 2.5, 3.0])),
+                    "rho_d": rho_d, "sigma_e": sigma_e, "true": sorted(true)}
 
 
 
@@ -572,7 +602,18 @@ def check_relu_backward(answer):
 
 
 def true_statements_reference():
-    return {letter for letter, (truth, _) in STATEMENTS.items() if truth}
+    return set(parameters()["STATEMENTS"]["true"])
+
+
+def _why_false(letter, values):
+    """Why a statement is false, with the active seed's numbers."""
+    if letter == "D":
+        return (f"a linear RNN has no activation to shrink the gradient, and Q is orthogonal: every step "
+                f"multiplies its norm by exactly rho = {values['rho_d']:g} > 1, so it explodes.")
+    if letter == "E":
+        return (f"with the sigmoid, gamma = 1/4 and sigma_max = {values['sigma_e']:g} > 1/gamma = 4: the bound "
+                f"(gamma * sigma_max)^k = {values['sigma_e'] / 4:g}^k grows, so nothing is guaranteed.")
+    return _STATEMENT_FEEDBACK[letter]
 
 
 @checker
@@ -589,7 +630,8 @@ def check_true_statements(answer):
     reference = true_statements_reference()
     if chosen == reference:
         return right("All the true statements and none of the false ones.")
-    messages = [f"{letter} is false: {_STATEMENT_FEEDBACK[letter]}" for letter in sorted(chosen - reference)]
+    values = parameters()["STATEMENTS"]
+    messages = [f"{letter} is false: {_why_false(letter, values)}" for letter in sorted(chosen - reference)]
     missing = reference - chosen
     if missing:
         messages.append(f"You left out {len(missing)} true statement{'s' if len(missing) > 1 else ''}: "
@@ -598,4 +640,4 @@ def check_true_statements(answer):
 
 
 _DRAWS = {"ONE_STEP": _draw_one_step, "STEPS": _draw_steps, "CLIP": _draw_clip, "EXPLODE": _draw_explode,
-          "THREE": _draw_three}
+          "THREE": _draw_three, "STATEMENTS": _draw_statements}

@@ -189,3 +189,42 @@ def test_steps_feedback_names_the_seeds_singular_value(drawn, capsys):
             assert not vanishing.check_steps_until_small((k_tanh + 1, k_sigmoid + 1))  # past the smallest k
         out = " ".join(capsys.readouterr().out.split())
         assert "(gamma * " in out and out.count("(gamma * ") == out.count(f"(gamma * {sigma:g})^k"), (seed, out)
+
+
+def true_statements(numbers):
+    """Which statements hold, found without the checker's rule: D by running a linear RNN's gradient back
+    through W_hh = rho Q for 200 steps (Q a random orthogonal matrix), E by the sigmoid's bound
+    (sigma_max / 4)^k; A is the tanh bound (true for any sigma_max), B, C and F are false whatever the numbers."""
+    q, _ = np.linalg.qr(np.random.default_rng(0).normal(size=(6, 6)))
+    gradient = np.ones(6)
+    for _ in range(200):
+        gradient = (numbers["rho_d"] * q).T @ gradient
+    vanishes = np.linalg.norm(gradient) < 1e-2 * np.linalg.norm(np.ones(6))
+    return {"A"} | ({"D"} if vanishes else set()) | ({"E"} if (numbers["sigma_e"] / 4) ** 200 < 1e-2 else set())
+
+
+def test_statements_draws_make_d_and_e_depend_on_the_seed(drawn):
+    answers = set()
+    for seed, numbers in drawn.items():
+        statements = numbers["STATEMENTS"]
+        assert statements["sigma_a"] < 1 < statements["sigma_b"], seed
+        assert set(statements["true"]) == true_statements(statements), seed
+        assert set(statements["true"]) != {"A", "D", "E"}, seed  # the book's answer fails
+        answers.add(tuple(statements["true"]))
+    assert answers == {("A",), ("A", "D"), ("A", "E")}
+    assert true_statements(vanishing.parameters(0)["STATEMENTS"]) == {"A", "D", "E"}
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 2027])
+def test_statements_checker_follows_the_seed(seed, drawn, capsys):
+    numbers = drawn[seed]["STATEMENTS"] if seed in drawn else vanishing.parameters(seed)["STATEMENTS"]
+    truth = true_statements(numbers)
+    with variants.using_seed(seed):
+        assert vanishing.check_true_statements(truth)
+        capsys.readouterr()
+        assert not vanishing.check_true_statements({"A", "D", "E"})
+        out = " ".join(capsys.readouterr().out.split())
+    if "D" not in truth:
+        assert "D is false" in out and f"rho = {numbers['rho_d']:g} > 1" in out, out
+    if "E" not in truth:
+        assert "E is false" in out and f"sigma_max = {numbers['sigma_e']:g} > 1/gamma = 4" in out, out
