@@ -114,6 +114,10 @@ ARIA_FIXES = [
      '<div class="pst-scrollable-table-container" tabindex="0">'),
     (re.compile(r'<div class="bd-sidebar-primary bd-sidebar">'),
      '<div class="bd-sidebar-primary bd-sidebar" role="complementary" aria-label="The book">'),
+    # sphinx-exercise gives every exercise's and solution's body the same id, so a chapter with seven
+    # exercises has seven id="exercise-content" (invalid HTML, and an ambiguous target for assistive
+    # technology). Nothing links to them or styles them by id: they become classes.
+    (re.compile(r'<section id="(exercise|solution)-content">'), r'<section class="\1-content">'),
 ]
 # The notebooks' figures (in _images/) load when the reader scrolls near them, not with the page.
 LAZY_IMAGE = (re.compile(r'<img (?![^>]*\bloading=)([^>]*src="[^"]*_images/)'),

@@ -122,7 +122,7 @@ class SitePage:
 def open_page(browser, site_url):
     contexts = []
 
-    def _open(path: str, wait_for_math: bool = True, color_scheme: str = "light",
+    def _open(path: str, color_scheme: str = "light",
               width: int = 1280, draw_all_widgets: bool = True) -> SitePage:
         context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=color_scheme)
         contexts.append(context)
@@ -153,9 +153,6 @@ def open_page(browser, site_url):
             # The widget loader draws a page's first widget at once and the others as they come near the
             # viewport: draw them all, as a reader scrolling through would meet them.
             page.evaluate("() => window.unrolledWidgets && window.unrolledWidgets.drawAll()")
-        if wait_for_math and page.evaluate("() => !!window.MathJax"):
-            page.wait_for_function("() => window.MathJax.startup && window.MathJax.startup.promise")
-            page.evaluate("() => window.MathJax.startup.promise")
         site_page.wait_until_quiet()
         return site_page
 

@@ -30,6 +30,14 @@ def test_page_loads_offline_without_errors(open_page, page):
 
 
 @pytest.mark.parametrize("page", PAGES)
+def test_every_id_on_a_page_is_unique(site_dir, page):
+    html = (site_dir / html_path(page)).read_text(encoding="utf-8")
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    repeated = sorted({name for name in ids if ids.count(name) > 1})
+    assert repeated == [], f"{page}: ids used more than once: {repeated}"
+
+
+@pytest.mark.parametrize("page", PAGES)
 def test_all_math_is_typeset_at_build_time(site_dir, open_page, page):
     """KaTeX typesets every formula while the site is built (frontend/unrolled_math.py): the page ships
     no TeX engine, every math element holds KaTeX's output with its MathML for screen readers, and no TeX
@@ -75,7 +83,7 @@ def test_intro_has_typeset_math_and_launch_buttons_and_is_photographed(open_page
 
 
 def test_next_links_walk_the_table_of_contents_in_order(open_page):
-    site_page = open_page(html_path(PAGES[0]), wait_for_math=False)
+    site_page = open_page(html_path(PAGES[0]))
     page = site_page.page
     visited = []
     for _ in range(len(PAGES) + 1):
@@ -93,7 +101,7 @@ def test_next_links_walk_the_table_of_contents_in_order(open_page):
 
 
 def test_sidebar_links_every_page(open_page):
-    site_page = open_page(html_path(PAGES[0]), wait_for_math=False)
+    site_page = open_page(html_path(PAGES[0]))
     hrefs = site_page.page.evaluate(
         "() => Array.from(document.querySelectorAll('nav.bd-docs-nav a')).map(a => a.href)"
     )
@@ -102,7 +110,7 @@ def test_sidebar_links_every_page(open_page):
 
 
 def test_search_finds_the_glossary(open_page):
-    site_page = open_page("search.html?q=glossary", wait_for_math=False)
+    site_page = open_page("search.html?q=glossary")
     results = site_page.page.locator("#search-results ul.search li a")
     results.first.wait_for(timeout=10_000)
     hrefs = [results.nth(i).get_attribute("href") for i in range(results.count())]
@@ -125,7 +133,7 @@ def tracked_by_git(path: str) -> bool:
 
 @pytest.mark.parametrize("page", notebook_pages())
 def test_launch_buttons_point_at_the_notebook_in_the_repository(open_page, page):
-    site_page = open_page(html_path(page), wait_for_math=False)
+    site_page = open_page(html_path(page))
     hrefs = site_page.page.evaluate(
         "() => Array.from(document.querySelectorAll('.dropdown-launch-buttons a')).map(a => a.href)"
     )
