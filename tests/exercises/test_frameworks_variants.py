@@ -2,19 +2,12 @@
 under a seed. References come from the frameworks' documented layouts (closed forms here, torch for
 PyTorch's count), never from exercises.frameworks."""
 
-import pytest
 import torch
 
 from exercises import frameworks, variants
 
 SEEDS = range(1, 201)
 CHECKED = range(1, 21)  # seeds whose checkers run (the draws are checked for every seed)
-
-
-@pytest.fixture(autouse=True)
-def no_seed_from_outside(monkeypatch, tmp_path):
-    monkeypatch.delenv(variants.ENVIRONMENT_VARIABLE, raising=False)
-    monkeypatch.setattr(variants, "SEED_FILE", tmp_path / "seed.txt")
 
 
 def quiet(checker, answer, capsys):

@@ -11,12 +11,6 @@ from exercises import lstm, variants
 SEEDS = range(1, 201)
 
 
-@pytest.fixture(autouse=True)
-def no_seed_from_outside(monkeypatch, tmp_path):
-    monkeypatch.delenv(variants.ENVIRONMENT_VARIABLE, raising=False)
-    monkeypatch.setattr(variants, "SEED_FILE", tmp_path / "seed.txt")
-
-
 def one_seed_per_value(name, key):
     """{drawn value: first seed that draws it}, so that slow checkers run once per distinct value."""
     found = {}

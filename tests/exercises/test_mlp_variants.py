@@ -13,12 +13,6 @@ from exercises import mlp, variants
 SEEDS = range(1, 201)
 
 
-@pytest.fixture(autouse=True)
-def no_seed_from_outside(monkeypatch, tmp_path):
-    monkeypatch.delenv(variants.ENVIRONMENT_VARIABLE, raising=False)
-    monkeypatch.setattr(variants, "SEED_FILE", tmp_path / "seed.txt")
-
-
 @pytest.fixture(scope="module")
 def drawn():
     return {seed: mlp.parameters(seed) for seed in SEEDS}
