@@ -78,6 +78,8 @@ STATEMENTS_SIGMA_A = 0.8
 STATEMENTS_SIGMA_B = 1.5
 STATEMENTS_RHO_D = 0.9
 STATEMENTS_SIGMA_E = 3.0
+# The book's wording and truth values (seed 0). Under a course's seed the numbers, and the truth of D and E,
+# come from parameters()["STATEMENTS"]; the checker reads only these texts' letters.
 STATEMENTS = {
     "A": (True, "With tanh, sigma_max(W_hh) = 0.8 and a loss that reads h_T alone, "
                 "||dL/dh_{T-k}|| <= 0.8^k ||dL/dh_T||."),
@@ -121,8 +123,9 @@ def parameters(seed=None):
       at least 2e-3 from the book's rho and from the slips that add the steps up;
     - THREE: an interval [low, high] of width 3, 4, 6 or 10 (so the MSE, width^2 / 4, is never its own
       square root) and low + high != 0 (so the mean of two numbers differs from that of three);
-    - STATEMENTS: the numbers of statements A, B, D and E. A's sigma_max is below 1 and B's above 1 (A stays
-      true and B false); D's rho (0.5 to 1.2, never 1) and E's sigma_max (1.5 to 8, never 4) fall on either
+    - STATEMENTS: the numbers of statements A, B, D and E. A is true and B false whatever their numbers; A's
+      sigma_max is below 1 (A states a vanishing bound) and B's above 1 (B is the necessary-but-not-sufficient
+      trap its feedback explains); D's rho (0.5 to 1.2, never 1) and E's sigma_max (1.5 to 8, never 4) fall on either
       side of 1 and of 1/gamma = 4, so D and E are true or false by the seed; the set of true statements is
       never the book's {A, D, E}.
     """
