@@ -1,5 +1,5 @@
 # Entry points, each doing its own set-up on a fresh Debian machine with Python 3.11:
-#   make book           builds the site into _build/html
+#   make book           builds the site into _build/html (EXPERIMENT_SEED=n: every experiment under seed n)
 #   make test           builds the site and the student edition, then runs every test (browser tests included)
 #   make assignments    an otter-grader assignment per chapter in _build/assignments (SEED=n: a course's numbers)
 #   make student-site   the book without its solutions, in _build/student/html
@@ -47,7 +47,16 @@ $(FRONTEND_STAMP): $(FRONTEND_CODE) _config.yml
 	rm -rf _build/html _build/.doctrees
 	mkdir -p _build && touch $@
 
-book: $(INSTALLED) $(VENDORED) $(LIBRARY_STAMP) $(FRONTEND_STAMP)
+# One experiment seed for the whole book (cells.experiments.seed); 0 gives the book's own pages. The
+# execution cache does not see the environment, so a build under another seed starts afresh.
+EXPERIMENT_SEED ?= $(or $(UNROLLED_EXPERIMENT_SEED),0)
+export UNROLLED_EXPERIMENT_SEED := $(EXPERIMENT_SEED)
+SEED_STAMP := _build/.experiment-seed-$(EXPERIMENT_SEED)
+$(SEED_STAMP):
+	rm -rf _build/html _build/.doctrees _build/.jupyter_cache _build/.experiment-seed-*
+	mkdir -p _build && touch $@
+
+book: $(INSTALLED) $(VENDORED) $(LIBRARY_STAMP) $(FRONTEND_STAMP) $(SEED_STAMP)
 	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
 	@echo "The site is in _build/html. Open _build/html/index.html, or serve it: $(BIN)/python -m http.server -d _build/html 8000"
 

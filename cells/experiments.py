@@ -12,7 +12,19 @@ with like. A study repeats runs over layers, sequence lengths and seeds under on
 reports the *steps to target*: the first evaluation at which the held-out MSE fell below the
 target, or None if it did not within the budget. Steps to target measures how fast a layer
 learns; a None says only that the budget was too short, never that the layer cannot learn.
+
+One experiment seed for the whole book: every random draw of an experiment derives from the
+environment variable UNROLLED_EXPERIMENT_SEED (default 0), through `seed(n)` and `rng(n)`. A chapter
+that used seed n draws from seed(n) = n + 100,000 * UNROLLED_EXPERIMENT_SEED, so the default keeps
+the book's own numbers and any other value gives every experiment of the book fresh draws at once
+(`make book EXPERIMENT_SEED=7`). The runs below derive their seeds the same way. It is not
+UNROLLED_SEED, the course's exercise seed: neither moves the other.
+
+A result is read the way a careful experimenter reads it: over seeds, as a median and a range
+(`median_and_range`), and from a run's last few evaluations, not its last one (`last_evaluations`).
 """
+
+import os
 
 import numpy as np
 
@@ -23,6 +35,52 @@ from .models import SequenceModel
 from .tasks import adding_problem
 from .training import Adam, train
 from .ungated import UngatedMemory
+
+SEED_VARIABLE = "UNROLLED_EXPERIMENT_SEED"
+SEED_STRIDE = 100_000  # far more than the seeds a chapter numbers its draws with
+
+
+def base_seed():
+    """The book's experiment seed: the whole number in UNROLLED_EXPERIMENT_SEED, or 0 if it is unset or empty."""
+    text = os.environ.get(SEED_VARIABLE, "").strip()
+    if not text:
+        return 0
+    if not text.isdigit():
+        raise ValueError(f"{SEED_VARIABLE} must be a whole number of 0 or more (or unset); got {text!r}")
+    return int(text)
+
+
+def seed(n=0):
+    """The seed of an experiment's draw number n: n itself under the default experiment seed 0,
+    n + 100,000 * UNROLLED_EXPERIMENT_SEED otherwise."""
+    if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or not 0 <= n < SEED_STRIDE:
+        raise ValueError(f"n must be a whole number from 0 to {SEED_STRIDE - 1}; got {n!r}")
+    return int(n) + SEED_STRIDE * base_seed()
+
+
+def rng(n=0):
+    """A numpy Generator for an experiment's draw number n, seeded with seed(n)."""
+    return np.random.default_rng(seed(n))
+
+
+def median_and_range(values):
+    """(median, smallest, largest) of a result over seeds: what the book's prose and tables quote."""
+    values = np.asarray(list(values), dtype=float)
+    if values.ndim != 1 or values.size == 0 or not np.all(np.isfinite(values)):
+        raise ValueError(f"median_and_range needs one or more finite numbers; got {values!r}")
+    return float(np.median(values)), float(values.min()), float(values.max())
+
+
+def last_evaluations(history, last=5):
+    """The mean of a run's last `last` held-out evaluations (all of them if it made fewer).
+
+    One evaluation is noise: a curve's final point can spike. Read a run's result from several.
+    """
+    last = check_positive_int("last", last)
+    if not history.eval_losses:
+        raise ValueError("last_evaluations needs a History with at least one evaluation; this one has none")
+    return float(np.mean(history.eval_losses[-last:]))
+
 
 # name -> (layer class, value added to the forget gate's bias; None for layers without one)
 LAYER_KINDS = {
@@ -72,20 +130,20 @@ def adding_run(kind, T, steps, hidden_size=32, batch_size=32, lr=1e-3, max_norm=
                description=None, on_step=None):
     """Train one layer of `kind` with a linear head on the adding problem of length T -> History.
 
-    The parameters are drawn from seed `seed` and the batches from seed 1000 + seed, so runs with
-    the same seed see the same data. held_out: an (x, y) pair scored every `eval_every` steps
-    (default: 512 sequences drawn from seed 999). Training stops early once the held-out MSE is
-    below `target`. on_step, if given, is called once per training step (for a shared progress bar).
+    The parameters are drawn from seed(seed) and the batches from seed(1000 + seed), so runs with
+    the same seed see the same data (seed(n): see the module's docstring). held_out: an (x, y) pair
+    scored every `eval_every` steps (default: 512 sequences drawn from seed(999)). Training stops
+    early once the held-out MSE is below `target`. on_step, if given, is called once per training
+    step (for a shared progress bar).
     """
     T = check_positive_int("T", T)
     batch_size = check_positive_int("batch_size", batch_size)
-    if not isinstance(seed, int) or isinstance(seed, bool):
-        raise ValueError(f"seed must be an int; got {seed!r}")
-    rng = np.random.default_rng(seed)
-    model = SequenceModel(make_layer(kind, hidden_size, rng=rng, dtype=dtype), out_features=1, rng=rng)
-    data_rng = np.random.default_rng(1000 + seed)
+    model_rng = rng(seed)
+    layer = make_layer(kind, hidden_size, rng=model_rng, dtype=dtype)
+    model = SequenceModel(layer, out_features=1, rng=model_rng)
+    data_rng = rng(1000 + seed)
     if held_out is None:
-        held_out = adding_problem(512, T, rng=999)
+        held_out = adding_problem(512, T, rng=rng(999))
 
     def batches():
         if on_step is not None:
@@ -111,7 +169,7 @@ def adding_study(kinds, lengths, steps, target, seeds=(0,), held_out_size=512, e
 
     -> dict (kind, T, seed) -> History. One progress bar counts the budget of all runs together;
     a run that reaches the target early hands back the steps it did not need. The held-out set of
-    length T (held_out_size sequences, seed 999) is the same for every kind and seed.
+    length T (held_out_size sequences, seed(999)) is the same for every kind and seed.
     run_options go to adding_run (hidden_size, batch_size, lr, max_norm, dtype).
     """
     kinds, lengths, seeds = list(kinds), list(lengths), list(seeds)
@@ -131,7 +189,7 @@ def adding_study(kinds, lengths, steps, target, seeds=(0,), held_out_size=512, e
     total = steps * len(kinds) * len(lengths) * len(seeds)
     with tqdm(total=total, desc="adding problem", unit="step", disable=not progress) as bar:
         for T in lengths:
-            held_out = adding_problem(held_out_size, T, rng=999)
+            held_out = adding_problem(held_out_size, T, rng=rng(999))
             for seed in seeds:
                 for kind in kinds:
                     bar.set_postfix_str(f"{kind}, T = {T}, seed {seed}", refresh=False)

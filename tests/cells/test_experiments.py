@@ -186,3 +186,73 @@ def test_adding_study_refuses_bad_settings(arguments, message):
     settings = dict(steps=10, target=0.05, progress=False) | arguments
     with pytest.raises(ValueError, match=message):
         experiments.adding_study(**settings)
+
+
+def test_the_experiment_seed_defaults_to_the_books_numbers(monkeypatch):
+    monkeypatch.delenv(experiments.SEED_VARIABLE, raising=False)
+    assert experiments.base_seed() == 0
+    assert [experiments.seed(n) for n in (0, 7, 999)] == [0, 7, 999]
+    np.testing.assert_array_equal(experiments.rng(7).normal(size=4), np.random.default_rng(7).normal(size=4))
+    monkeypatch.setenv(experiments.SEED_VARIABLE, " ")
+    assert experiments.seed(7) == 7
+
+
+def test_another_experiment_seed_moves_every_draw_and_keeps_them_apart(monkeypatch):
+    monkeypatch.setenv(experiments.SEED_VARIABLE, "3")
+    assert experiments.base_seed() == 3
+    assert experiments.seed(7) == 300_007
+    draws = {n: experiments.rng(n).normal(size=4) for n in (0, 1, 999)}
+    assert not np.allclose(draws[0], np.random.default_rng(0).normal(size=4))
+    assert not np.allclose(draws[0], draws[1])
+    monkeypatch.setenv(experiments.SEED_VARIABLE, "4")
+    assert not np.allclose(experiments.rng(0).normal(size=4), draws[0])
+
+
+def test_the_exercise_seed_does_not_move_the_experiment_seed(monkeypatch):
+    monkeypatch.delenv(experiments.SEED_VARIABLE, raising=False)
+    monkeypatch.setenv("UNROLLED_SEED", "2027")
+    assert experiments.seed(5) == 5
+
+
+@pytest.mark.parametrize("value", ["-1", "1.5", "seven", "0x10"])
+def test_a_malformed_experiment_seed_is_named(monkeypatch, value):
+    monkeypatch.setenv(experiments.SEED_VARIABLE, value)
+    with pytest.raises(ValueError, match=f"UNROLLED_EXPERIMENT_SEED must be a whole number.*{value}"):
+        experiments.seed(0)
+
+
+@pytest.mark.parametrize("n", [-1, 100_000, 2.0, True, "1"])
+def test_a_draw_number_out_of_range_is_refused(n):
+    with pytest.raises(ValueError, match="n must be a whole number from 0 to 99999"):
+        experiments.seed(n)
+
+
+def test_adding_runs_follow_the_experiment_seed(monkeypatch):
+    def final_losses():
+        history = experiments.adding_run("GRU", 4, 20, hidden_size=4, eval_every=10, progress=False, seed=1)
+        return history.eval_losses
+
+    monkeypatch.delenv(experiments.SEED_VARIABLE, raising=False)
+    book = final_losses()
+    assert final_losses() == book
+    monkeypatch.setenv(experiments.SEED_VARIABLE, "5")
+    assert final_losses() != book
+
+
+def test_median_and_range_of_a_result_over_seeds():
+    assert experiments.median_and_range([3, 1, 2]) == (2.0, 1.0, 3.0)
+    assert experiments.median_and_range(np.array([0.5, 0.25])) == (0.375, 0.25, 0.5)
+    for bad in ([], [1.0, np.nan], [[1.0, 2.0]]):
+        with pytest.raises(ValueError, match="one or more finite numbers"):
+            experiments.median_and_range(bad)
+
+
+def test_last_evaluations_reads_the_mean_of_the_last_few():
+    history = cells.History()
+    history.eval_steps, history.eval_losses = [100, 200, 300, 400], [0.2, 0.1, 0.15, 0.4]
+    assert experiments.last_evaluations(history, last=3) == pytest.approx((0.1 + 0.15 + 0.4) / 3)
+    assert experiments.last_evaluations(history, last=10) == pytest.approx(0.85 / 4)
+    with pytest.raises(ValueError, match="at least one evaluation"):
+        experiments.last_evaluations(cells.History())
+    with pytest.raises(ValueError, match="last must be a positive integer"):
+        experiments.last_evaluations(history, last=0)
