@@ -5,7 +5,9 @@ Expected values here are worked out by hand from the exercise texts, not taken f
 """
 
 import math
+from pathlib import Path
 
+import nbformat
 import numpy as np
 import pytest
 
@@ -72,6 +74,7 @@ def test_reference_answers_pass(checker, answer, capsys):
     (mlp.check_recurrence_step, 1.14, "sum inside the brackets"),
     (mlp.check_recurrence_step, math.tanh(0.6), "left out the previous state"),
     (mlp.check_recurrence_step, math.tanh(1.04), "b_hh is missing"),
+    (mlp.check_recurrence_step, 0.81, "round less"),  # issue 20: two decimals, the method is right
 ])
 def test_typical_slips_get_specific_feedback(checker, answer, feedback, capsys):
     result, out = run(checker, answer, capsys)
@@ -97,8 +100,21 @@ def test_function_that_returns_nothing_is_told_so(capsys):
     (mlp.check_window_weights, 1, "3840"),
     (mlp.check_unit_by_hand, -0.4, "0.38"),
     (mlp.check_recurrence_step, 1.14, "0.81"),
+    (mlp.check_recurrence_step, 0.81, "0.814"),
     (mlp.check_layer_output_shape, (3, 8), "(8, 3)"),
 ])
 def test_feedback_never_contains_the_answer(checker, wrong, secret, capsys):
     _, out = run(checker, wrong, capsys)
     assert secret not in out
+
+
+def test_recurrence_prompt_states_the_precision_the_checker_applies(capsys):
+    """The exercise asks for three decimals: every answer rounded to three passes, one rounded to two is
+    told to round less (issue 20: 0.81 was told the method was wrong)."""
+    chapter = Path(__file__).resolve().parents[2] / "chapters" / "mlp-to-sequences.ipynb"
+    text = next(cell.source for cell in nbformat.read(chapter, 4).cells if "ex-mlp-recurrence" in cell.source)
+    assert "three decimal places" in text
+    for answer in (round(RIGHT_STEP, 3), math.floor(RIGHT_STEP * 1000) / 1000, math.ceil(RIGHT_STEP * 1000) / 1000):
+        assert mlp.check_recurrence_step(answer)
+    result, out = run(mlp.check_recurrence_step, 0.9, capsys)
+    assert result is False and "round less" not in out

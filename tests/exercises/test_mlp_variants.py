@@ -136,3 +136,20 @@ def test_slips_get_their_feedback_under_a_seed(drawn, capsys):
         sizes = list(drawn[seed]["MLP_COUNT"].values())
         assert not mlp.check_mlp_param_count(sum(a * b for a, b in zip(sizes, sizes[1:])))
         assert "add one bias per unit" in capsys.readouterr().out
+
+
+def test_recurrence_answer_rounded_to_two_decimals_is_told_to_round_less(drawn, capsys):
+    told = 0
+    for seed, numbers in drawn.items():
+        answer = recurrence_answer(numbers["RECURRENCE"])[1]
+        two_decimals = round(answer, 2)
+        with variants.using_seed(seed):
+            assert mlp.check_recurrence_step(round(answer, 3)), seed
+            result = mlp.check_recurrence_step(two_decimals)
+        out = " ".join(capsys.readouterr().out.split())  # line wrapping undone
+        if abs(two_decimals - answer) < 1e-3:
+            assert result, seed  # rounding to two decimals happened to lose nothing that matters
+        else:
+            assert not result and "round less" in out, seed
+            told += 1
+    assert told > 100
