@@ -251,8 +251,8 @@ def check_tf1_forget_bias(answer):
 
 @checker
 def check_weight_sets(answer):
-    """How many sets of weights tf.nn.dynamic_rnn(BasicLSTMCell(200), x) has on 35 words of 300 numbers (the
-    book's sizes; the active seed's WORDS; the answer is the same)."""
+    """How many sets of weights tf.nn.dynamic_rnn(BasicLSTMCell(200), x, dtype=tf.float32) has on 35 words of
+    300 numbers (the book's sizes; the active seed's WORDS; the answer is the same)."""
     count = as_whole_number(answer, "the number of weight sets")
     words = parameters()["WORDS"]
     layer = cells.LSTM(words["input_size"], words["hidden_size"], rng=0)
