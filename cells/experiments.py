@@ -234,3 +234,154 @@ def second_marker_only_mse(T):
         raise ValueError(f"the adding problem needs T >= 2 (one marker in each half); got T={T}")
     return (1 - 1 / (T // 2)) / 12
 
+
+
+# The attention chapter's experiment: reversing digits with a GRU encoder-decoder, with and without attention.
+
+REVERSAL_SETTINGS = dict(length=20, hidden_size=64, embedding_dim=16, batch_size=32, steps=1500, lr=5e-3,
+                         eval_every=100, curve_count=200, held_out_count=1000)
+
+
+def reversal_held_out(length=20, curve_count=200, held_out_count=1000):
+    """The reversal experiment's two held-out sets -> (curve, held_out), each a (source, target) pair.
+
+    curve (seed(456)) is decoded at every evaluation of a run; held_out (seed(123)) is kept apart for
+    reading a trained model's attention weights. Both are the same for every run of one build.
+    """
+    from .tasks import digit_reversal
+
+    return (digit_reversal(curve_count, length, rng=seed(456)),
+            digit_reversal(held_out_count, length, rng=seed(123)))
+
+
+def reversal_run(attention, run=0, curve=None, length=20, hidden_size=64, embedding_dim=16, batch_size=32,
+                 steps=1500, lr=5e-3, eval_every=100, progress=True, description=None):
+    """Train one `Seq2Seq` (attention None, "dot" or "additive") to reverse `length` digits -> (model, History, record).
+
+    Run number `run` draws the parameters from seed(1 + 100 * run) and the batches from
+    seed(2 + 100 * run): the two models of one run see the same batches, and run 0 is the chapter's
+    own. Adam, the gradient norm clipped at 1, float32, teacher forcing. Every `eval_every` steps
+    the model decodes the `curve` (source, target) greedily (default: `reversal_held_out`'s curve);
+    History.eval_losses holds the token error 1 - token accuracy; record["by_step"], one row per
+    evaluation, the accuracy at each output step (its mean over the steps is the token accuracy), and
+    record["sequences"] the share of curve sequences written entirely right. `reversal_result` reads them.
+    """
+    from .seq2seq import Seq2Seq
+    from .tasks import digit_reversal
+    from .training import train
+
+    if isinstance(run, (bool, np.bool_)) or not isinstance(run, (int, np.integer)) or run < 0:
+        raise ValueError(f"run must be a whole number of 0 or more; got {run!r}")
+    length = check_positive_int("length", length)
+    if curve is None:
+        curve, _ = reversal_held_out(length)
+    curve_source, curve_target = curve
+    model = Seq2Seq(10, hidden_size, embedding_dim=embedding_dim, attention=attention,
+                    rng=seed(1 + 100 * run), dtype=np.float32)
+    data_rng = rng(2 + 100 * run)
+    by_step, sequences = [], []
+
+    def batch():
+        source, target = digit_reversal(batch_size, length, rng=data_rng)
+        return (source, target), target
+
+    def token_error(model):
+        written, _ = model.generate(curve_source, length)
+        by_step.append((written == curve_target).mean(axis=1))
+        sequences.append(float(np.all(written == curve_target, axis=0).mean()))
+        return 1.0 - float(by_step[-1].mean())
+
+    description = description or f"{'with ' + attention if attention else 'without'} attention, run {run}"
+    history = train(model, batch, loss="cross_entropy", optimizer=Adam(lr), steps=steps, max_norm=1.0,
+                    evaluate=token_error, eval_every=eval_every, progress=progress, description=description)
+    return model, history, {"by_step": np.array(by_step), "sequences": np.array(sequences)}
+
+
+def reversal_result(history, record, last=5):
+    """A reversal run's result, each the mean of its last `last` evaluations -> dict:
+    "tokens" (token accuracy), "sequences" (share written entirely right), "by_step" (per output step)."""
+    last = check_positive_int("last", last)
+    if len(record["by_step"]) != len(history.eval_losses) or not history.eval_losses:
+        raise ValueError("reversal_result needs the History and the record of one reversal_run with evaluations")
+    return {"tokens": 1.0 - last_evaluations(history, last),
+            "sequences": float(np.mean(record["sequences"][-last:])),
+            "by_step": np.mean(record["by_step"][-last:], axis=0)}
+
+
+def attention_offsets(weights):
+    """(T, B, S) attention weights of a reversal model -> (T, B) offsets of the most-weighted input position.
+
+    Output step t (counted from 1) writes the digit at input position S + 1 - t; the offset is the
+    most-weighted position minus that one: 0 on the anti-diagonal, +2 two positions later.
+    """
+    weights = np.asarray(weights)
+    if weights.ndim != 3 or 0 in weights.shape:
+        raise ValueError(f"weights must be a non-empty (T, B, S) array; got shape {weights.shape}")
+    T, _, S = weights.shape
+    peak = weights.argmax(axis=-1) + 1
+    return peak - (S + 1 - np.arange(1, T + 1))[:, None]
+
+
+def offset_steps(offset, S):
+    """The output steps (a slice of 0-based indices) at which position S + 1 - t + offset exists (1 to S)."""
+    return slice(max(offset, 0), min(S, S + offset))
+
+
+def offset_share(offsets, offset):
+    """The share of the output steps at which position S + 1 - t + offset exists (T = S) whose peak is there."""
+    offsets = np.asarray(offsets)
+    return float(np.mean(offsets[offset_steps(offset, offsets.shape[0])] == offset))
+
+
+def window_matches(source, offset):
+    """For reversal with offset k >= 1 -> (T, S, B) bool: does the window ending at row r' repeat step t's?
+
+    Output step t has just read the digits at positions S + 2 - t, ..., S + 1 - t + k (its last k
+    inputs); they are the last k digits read into memory row r = S + 1 - t + k. matches[t, r' - 1, b]
+    is True where the k digits ending at position r' equal those ending at r (r' = r included); False
+    where r or the window ending at r' falls outside the sequence.
+    """
+    source = np.asarray(source)
+    offset = check_positive_int("offset", offset)
+    S, B = source.shape
+    matches = np.zeros((S, S, B), dtype=bool)
+    for t in range(1, S + 1):
+        r = S + 1 - t + offset
+        if r > S:
+            continue
+        window = source[r - offset:r]  # positions r - k + 1 .. r, counted from 1
+        for other in range(offset, S + 1):
+            matches[t - 1, other - 1] = np.all(source[other - offset:other] == window, axis=0)
+    return matches
+
+
+def window_test(source, offsets, offset):
+    """Does the decoder find its row by the digits it has just read? -> dict of shares over output steps.
+
+    Hypothesis: at output step t the dot score picks the memory row whose last `offset` digits are the
+    ones the decoder has just read (`window_matches`). If so, it is misled where that window of digits
+    also ends at another row of the same sequence. Over the steps at which the row exists:
+    "unique" and "repeated", the share of steps whose peak sits at `offset` when the window occurs
+    once and when it occurs again elsewhere; "misses_on_match", the share of the repeated cases with
+    the peak elsewhere that sit on a row where the window repeats; "chance", the share of the other
+    rows those windows repeat at (where a miss that ignored the digits would land as often); and the
+    numbers of steps of each kind.
+    """
+    source, offsets = np.asarray(source), np.asarray(offsets)
+    S, B = source.shape
+    if offsets.shape != (S, B):
+        raise ValueError(f"offsets must be (T, B) = {(S, B)} for a source of shape {source.shape}; "
+                         f"got {offsets.shape}")
+    steps = offset_steps(offset, S)
+    matches = window_matches(source, offset)[steps]           # (steps, S, B)
+    t = np.arange(1, S + 1)[steps][:, None]
+    on = offsets[steps] == offset
+    repeated = matches.sum(axis=1) > 1
+    peak_row = np.clip(S + 1 - t + offsets[steps], 1, S)
+    on_match = np.take_along_axis(matches, (peak_row - 1)[:, None, :], axis=1)[:, 0]
+    missed = repeated & ~on
+    return {"unique": float(on[~repeated].mean()), "repeated": float(on[repeated].mean()),
+            "misses_on_match": float(on_match[missed].mean()) if missed.any() else float("nan"),
+            "chance": float(((matches.sum(axis=1) - 1) / (S - 1))[repeated].mean()),
+            "unique_count": int((~repeated).sum()), "repeated_count": int(repeated.sum()),
+            "missed_count": int(missed.sum())}
