@@ -49,5 +49,5 @@ def test_chapter_runs_outside_the_repository_from_the_wheel(page, wheel_site, tm
     monkeypatch.setenv("OPENBLAS_NUM_THREADS", "2")
     monkeypatch.setenv("OMP_NUM_THREADS", "2")
     monkeypatch.chdir(tmp_path)
-    NotebookClient(notebook, timeout=180, kernel_name="python3",
+    NotebookClient(notebook, timeout=600, kernel_name="python3",
                    resources={"metadata": {"path": str(tmp_path)}}).execute()
