@@ -178,6 +178,14 @@ def check_layer_output_shape(answer):
 
 # Exercise: one unit by hand -------------------------------------------------------------
 
+# The two by-hand exercises ask for three decimal places: a correct answer rounded to them is at most 5e-4 off.
+# One rounded to two decimals (up to 5e-3 off) has the right method and too little precision; every slip a
+# checker names lies at least 0.01 from the answer (see `parameters`), so the two bands never meet a slip.
+BY_HAND_TOLERANCE = 1e-3
+BY_HAND_ROUNDED = 5e-3 + 1e-9
+ROUND_LESS = ("Your method is right, but the number is rounded too far: round less. The exercise asks for three "
+              "decimal places; keep every digit until tanh, then round once.")
+
 UNIT_WEIGHTS = (0.5, -1.0, 2.0)
 UNIT_BIAS = 0.1
 UNIT_INPUT = (1.0, 2.0, 0.5)
@@ -198,17 +206,19 @@ def _unit_pre_activation(unit, bias=True):
 @checker
 def check_unit_by_hand(answer):
     """The output of one tanh unit with w = (0.5, -1, 2), b = 0.1 on x = (1, 2, 0.5) (the book's numbers;
-    the active seed's UNIT)."""
+    the active seed's UNIT), to three decimal places; two decimals are told to round less."""
     value = as_number(answer, "the unit's output")
     unit = parameters()["UNIT"]
     pre_activation = _unit_pre_activation(unit)
     expected = float(np.tanh(pre_activation))
 
     def close(target):
-        return abs(value - target) < 1e-3
+        return abs(value - target) < BY_HAND_TOLERANCE
 
     if close(expected):
         return right("Weighted sum, plus bias, through tanh.")
+    if abs(value - expected) <= BY_HAND_ROUNDED:
+        return wrong(ROUND_LESS)
     if close(pre_activation):
         return wrong("That is the weighted sum plus bias (the pre-activation). The unit still applies tanh "
                      "to it.")
@@ -351,11 +361,6 @@ def check_window_weights(answer):
 # Exercise: one step of the recurrence -------------------------------------------------------------------
 
 STEP_VALUES = {"weight_ih": 0.5, "bias_ih": 0.0, "weight_hh": 0.9, "bias_hh": 0.1, "h_prev": 0.6, "x": 1.0}
-# The exercise asks for three decimal places: a correct answer rounded to them is at most 5e-4 off. One rounded
-# to two decimals (up to 5e-3 off) has the right method and too little precision; every slip the checker names
-# lies at least 0.01 from the answer (see `parameters`), so the two bands never meet a slip.
-RECURRENCE_TOLERANCE = 1e-3
-RECURRENCE_ROUNDED = 5e-3 + 1e-9
 
 
 def _recurrence_step(values, weight_hh=None, nonlinearity="tanh"):
@@ -372,21 +377,20 @@ def _recurrence_step(values, weight_hh=None, nonlinearity="tanh"):
 @checker
 def check_recurrence_step(answer):
     """h_t for one hidden unit: W_ih=0.5, b_ih=0, W_hh=0.9, b_hh=0.1, h_{t-1}=0.6, x_t=1 (the book's
-    numbers; the active seed's RECURRENCE), to three decimal places. An answer within RECURRENCE_TOLERANCE
+    numbers; the active seed's RECURRENCE), to three decimal places. An answer within BY_HAND_TOLERANCE
     passes; one rounded to two decimals is told to round less."""
     value = as_number(answer, "h_t")
     values = parameters()["RECURRENCE"]
     expected = _recurrence_step(values)
 
     def close(target):
-        return abs(value - target) < RECURRENCE_TOLERANCE
+        return abs(value - target) < BY_HAND_TOLERANCE
 
     if close(expected):
         return right("The new state mixes the input with the previous state, then squashes the sum "
                      "with tanh.")
-    if abs(value - expected) <= RECURRENCE_ROUNDED:
-        return wrong("Your method is right, but the number is rounded too far: round less. The exercise asks "
-                     "for three decimal places; keep every digit until tanh, then round once.")
+    if abs(value - expected) <= BY_HAND_ROUNDED:
+        return wrong(ROUND_LESS)
     if close(_recurrence_step(values, nonlinearity="identity")):
         return wrong("That is the sum inside the brackets; h_t is tanh of it.")
     if close(_recurrence_step(values, weight_hh=0.0)):

@@ -108,13 +108,21 @@ def test_feedback_never_contains_the_answer(checker, wrong, secret, capsys):
     assert secret not in out
 
 
-def test_recurrence_prompt_states_the_precision_the_checker_applies(capsys):
+@pytest.mark.parametrize("label, checker, right_answer", [
+    ("ex-mlp-recurrence", mlp.check_recurrence_step, RIGHT_STEP),
+    ("ex-mlp-unit", mlp.check_unit_by_hand, RIGHT_UNIT),
+])
+def test_by_hand_prompts_state_the_precision_their_checkers_apply(label, checker, right_answer, capsys):
     """The exercise asks for three decimals: every answer rounded to three passes, one rounded to two is
-    told to round less (issue 20: 0.81 was told the method was wrong)."""
+    told to round less (issue 20: 0.81 was told the method was wrong), anything further off is not."""
     chapter = Path(__file__).resolve().parents[2] / "chapters" / "mlp-to-sequences.ipynb"
-    text = next(cell.source for cell in nbformat.read(chapter, 4).cells if "ex-mlp-recurrence" in cell.source)
+    text = next(cell.source for cell in nbformat.read(chapter, 4).cells
+                if f":label: {label}" in cell.source)
     assert "three decimal places" in text
-    for answer in (round(RIGHT_STEP, 3), math.floor(RIGHT_STEP * 1000) / 1000, math.ceil(RIGHT_STEP * 1000) / 1000):
-        assert mlp.check_recurrence_step(answer)
-    result, out = run(mlp.check_recurrence_step, 0.9, capsys)
+    for answer in (round(right_answer, 3), math.floor(right_answer * 1000) / 1000,
+                   math.ceil(right_answer * 1000) / 1000):
+        assert checker(answer)
+    result, out = run(checker, right_answer + 0.004, capsys)
+    assert result is False and "round less" in out
+    result, out = run(checker, right_answer + 0.05, capsys)
     assert result is False and "round less" not in out

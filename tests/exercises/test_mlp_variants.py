@@ -138,14 +138,18 @@ def test_slips_get_their_feedback_under_a_seed(drawn, capsys):
         assert "add one bias per unit" in capsys.readouterr().out
 
 
-def test_recurrence_answer_rounded_to_two_decimals_is_told_to_round_less(drawn, capsys):
+@pytest.mark.parametrize("name", ["RECURRENCE", "UNIT"])
+def test_by_hand_answer_rounded_to_two_decimals_is_told_to_round_less(name, drawn, capsys):
+    """Both by-hand exercises ask for three decimals (issue 20: 0.81 was told its method was wrong)."""
+    answer_of, check = {"RECURRENCE": (recurrence_answer, mlp.check_recurrence_step),
+                        "UNIT": (unit_answer, mlp.check_unit_by_hand)}[name]
     told = 0
     for seed, numbers in drawn.items():
-        answer = recurrence_answer(numbers["RECURRENCE"])[1]
+        answer = answer_of(numbers[name])[1]
         two_decimals = round(answer, 2)
         with variants.using_seed(seed):
-            assert mlp.check_recurrence_step(round(answer, 3)), seed
-            result = mlp.check_recurrence_step(two_decimals)
+            assert check(round(answer, 3)), seed
+            result = check(two_decimals)
         out = " ".join(capsys.readouterr().out.split())  # line wrapping undone
         if abs(two_decimals - answer) < 1e-3:
             assert result, seed  # rounding to two decimals happened to lose nothing that matters
