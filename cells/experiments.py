@@ -211,8 +211,9 @@ def marker_blind_mse(T):
 
     The marked values are one uniform pick among the n1 = T // 2 values of the first half and one
     among the n2 = T - n1 of the second. Knowing every value but not the markers, the best guess is
-    the mean of each half, and a uniform pick among n values of U(0, 1) varies about that mean by
-    (1 - 1/n) / 12 on average:
+    the mean of each half. A uniform pick among n values of U(0, 1) differs from their mean by a
+    squared error of (1 - 1/n) / 12 on average (a variance: the typical distance is its square root),
+    and the two halves' errors are independent, so their variances add:
 
         MSE = (1 - 1/n1) / 12 + (1 - 1/n2) / 12          = (1/6) (1 - 2/T) for even T.
     """

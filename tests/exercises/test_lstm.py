@@ -73,8 +73,27 @@ def test_overwrite_reference(capsys):
     assert ok and "-0.50" in out
 
 
-def test_overwrite_tolerates_nearly_saturated_gates(capsys):
-    ok, _ = run(ex.check_gate_recipe_overwrite, {"i": 0.99, "f": 0.01, "o": 0.02}, capsys)
+@pytest.mark.parametrize("answer, slip", [
+    ({"i": 1, "f": 0, "o": 0.09}, "not silent"),   # issue 20: these three were accepted, but the
+    ({"i": 0.95, "f": 0, "o": 0}, "only 95% of the candidate"),   # exercise asks for c_t = g_t and
+    ({"i": 1, "f": 0.06, "o": 0.1}, "carries 6% of the old one"),  # h_t = 0 exactly
+    ({"i": 0.99, "f": 0.01, "o": 0.02}, "not silent"),
+    ({"i": 0.999, "f": 0.0, "o": 0.0}, "only 99.9% of the candidate"),
+])
+def test_overwrite_close_is_not_exact(answer, slip, capsys):
+    ok, out = run(ex.check_gate_recipe_overwrite, answer, capsys)
+    assert not ok
+    assert "Close, but the exercise asks for c_t = g_t and h_t = 0 exactly" in out and slip in out
+
+
+def test_overwrite_feedback_tells_a_near_miss_from_the_candidate(capsys):
+    # c_t = 0.001 * 0.8 + 0.999 * -0.5 = -0.4987: shown with the digits that tell it from -0.50
+    ok, out = run(ex.check_gate_recipe_overwrite, {"i": 0.999, "f": 0.001, "o": 0.0}, capsys)
+    assert not ok and "c_t = -0.499, not the candidate" in out and "carries 0.1% of the old one" in out
+
+
+def test_overwrite_accepts_the_recipe_up_to_rounding(capsys):
+    ok, _ = run(ex.check_gate_recipe_overwrite, {"i": 1 - 1e-15, "f": 1e-15, "o": 0}, capsys)
     assert ok
 
 

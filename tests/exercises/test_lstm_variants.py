@@ -27,7 +27,7 @@ def quiet(checker, answer, capsys):
 
 def test_seed_zero_is_the_book():
     book = lstm.parameters(0)
-    assert book["OVERWRITE_MEMORY"] == lstm.OVERWRITE_MEMORY == {"c_prev": 0.8, "g": -0.5, "tolerance": 0.05}
+    assert book["OVERWRITE_MEMORY"] == lstm.OVERWRITE_MEMORY == {"c_prev": 0.8, "g": -0.5, "tolerance": 1e-9}
     assert book["HALF_LIFE"] == {"steps": 50} and book["BIAS_GAIN"] == {"steps": 50}
 
 
