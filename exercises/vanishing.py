@@ -299,9 +299,9 @@ def check_one_step_back(answer):
         if np.allclose(array, value, atol=1e-3):
             return wrong(message)
     off = np.flatnonzero(~np.isclose(array, reference, atol=1e-3))
-    entries = " and ".join(str(i) for i in off)
-    return wrong(f"Entry {entries} is off. Compute the elementwise product (1 - h_t^2) * dL/dh_t "
-                          "first, then multiply it by W_hh^T.")
+    which = f"Entry {off[0]} is" if len(off) == 1 else f"Entries {' and '.join(str(i) for i in off)} are"
+    return wrong(f"{which} off. Compute the elementwise product (1 - h_t^2) * dL/dh_t "
+                 "first, then multiply it by W_hh^T.")
 
 
 # ----------------------------------------------------------------------------------------------

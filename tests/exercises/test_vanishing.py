@@ -45,7 +45,8 @@ def test_one_step_reference(capsys):
     ([0.5 * 1 - 1.0 * 2, 2.0 * 1 + 0.25 * 2], "Two things are missing"),          # W g
     ([0.5 * 0.25 + 2.0 * -0.75 * 2, -1.0 * 0.25 + 0.25 * -0.75 * 2], "slope of the logistic sigmoid"),
     ([0.5 * 0.5 + 2.0 * 1.5 * 2, -1.0 * 0.5 + 0.25 * 1.5 * 2], "(squared), not 1 - h_t"),
-    ([3.0, 1.0], "Entry 0 and 1 is off"),
+    ([3.0, 1.0], "Entries 0 and 1 are off"),
+    ([3.375, 1.0], "Entry 1 is off"),
 ])
 def test_one_step_mistakes(answer, feedback, capsys):
     ok, out = run(ex.check_one_step_back, answer, capsys)
