@@ -370,9 +370,10 @@ def _random_cell(rng, reset_after=True, input_size=3, hidden_size=5):
     return cell
 
 
-def _variant(cell, order=(0, 1, 2), negate_z=False, reset_after=True, drop=None):
-    """A copy of `cell` with its blocks re-ordered, its update gate negated, the other reset placement, or one
-    bias vector zeroed: what a reader's step computes after each typical mistake."""
+def _variant(cell, order=(0, 1, 2), negate_z=False, reset_after=True, drop=None, b_hn_outside_r=False):
+    """A copy of `cell` with its blocks re-ordered, its update gate negated, the other reset placement, one
+    bias vector zeroed, or b_hn moved out of the reset gate's reach (added to b_in, where r cannot scale it):
+    what a reader's step computes after each typical mistake."""
     h = cell.hidden_size
     twin = cells.GRUCell(cell.input_size, h, rng=0, reset_after=reset_after)
     for name, value in cell.params().items():
@@ -381,6 +382,12 @@ def _variant(cell, order=(0, 1, 2), negate_z=False, reset_after=True, drop=None)
         if negate_z:
             value[h:2 * h] *= -1
         setattr(twin, name, np.zeros_like(value) if name == drop else value)
+    if b_hn_outside_r:
+        # tanh(W_in x + b_in + r * (W_hn h) + b_hn) = tanh(W_in x + (b_in + b_hn) + r * (W_hn h + 0))
+        twin.bias_ih = twin.bias_ih.copy()
+        twin.bias_hh = twin.bias_hh.copy()
+        twin.bias_ih[2 * h:] += twin.bias_hh[2 * h:]
+        twin.bias_hh[2 * h:] = 0.0
     return twin
 
 
@@ -411,6 +418,11 @@ def check_gru_step(gru_step):
                                       "r * (W_hn h_prev + b_hn)."),
             (dict(order=(1, 0, 2)), "You sliced the blocks in the order z, r, n (Keras's order). PyTorch stacks "
                                     "them r, z, n: rows [0:h] reset, [h:2h] update, [2h:3h] candidate."),
+            (dict(b_hn_outside_r=True), "Your b_hn sits outside the reset gate: you add it to the candidate as it "
+                                        "is (or fold it into b_in), so r scales W_hn h_prev alone. PyTorch scales "
+                                        "the bias too: n = tanh(x_n + r * (W_hn h_prev + b_hn)). That is why "
+                                        "b_hn cannot be merged into b_in when the reset gate acts after the "
+                                        "product."),
             (dict(drop="bias_hh"), "You left out bias_hh. PyTorch adds both bias vectors; note that b_hn sits "
                                    "inside the reset gate's product."),
             (dict(drop="bias_ih"), "You left out bias_ih. PyTorch adds both bias vectors."),

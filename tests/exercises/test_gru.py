@@ -192,7 +192,7 @@ def torch_gru_step(x, h_prev, weight_ih, weight_hh, bias_ih, bias_hh):
 
 
 def numpy_gru_step(x, h_prev, weight_ih, weight_hh, bias_ih, bias_hh, order="rzn", convention="torch",
-                   reset="after", use_bias_hh=True, use_bias_ih=True):
+                   reset="after", use_bias_hh=True, use_bias_ih=True, b_hn="inside r"):
     from_x = x @ weight_ih.T + (bias_ih if use_bias_ih else 0)
     hh_bias = bias_hh if use_bias_hh else np.zeros_like(bias_hh)
     block_x = dict(zip(order, np.split(from_x, 3, axis=1)))
@@ -200,7 +200,12 @@ def numpy_gru_step(x, h_prev, weight_ih, weight_hh, bias_ih, bias_hh, order="rzn
     b = dict(zip(order, np.split(hh_bias, 3)))
     r = 1 / (1 + np.exp(-(block_x["r"] + h_prev @ w["r"].T + b["r"])))
     z = 1 / (1 + np.exp(-(block_x["z"] + h_prev @ w["z"].T + b["z"])))
-    if reset == "after":
+    if reset == "after" and b_hn == "outside r":   # the bias added after the gate has scaled the product
+        n = np.tanh(block_x["n"] + r * (h_prev @ w["n"].T) + b["n"])
+    elif reset == "after" and b_hn == "in b_in":    # the bias merged into the input side's
+        n = np.tanh((x @ weight_ih.T)[:, 2 * len(b["n"]):] + bias_ih[2 * len(b["n"]):] + b["n"]
+                    + r * (h_prev @ w["n"].T))
+    elif reset == "after":
         n = np.tanh(block_x["n"] + r * (h_prev @ w["n"].T + b["n"]))
     else:
         n = np.tanh(block_x["n"] + (r * h_prev) @ w["n"].T + b["n"])
@@ -219,6 +224,8 @@ def test_gru_step_references(capsys):
     (dict(order="zrn"), "order z, r, n"),
     (dict(use_bias_hh=False), "left out bias_hh"),
     (dict(use_bias_ih=False), "left out bias_ih"),
+    (dict(b_hn="outside r"), "b_hn sits outside the reset gate"),
+    (dict(b_hn="in b_in"), "b_hn sits outside the reset gate"),
 ])
 def test_gru_step_mistakes(options, feedback, capsys):
     ok, out = run(ex.check_gru_step, lambda *args: numpy_gru_step(*args, **options), capsys)
