@@ -386,3 +386,29 @@ def window_test(source, offsets, offset):
             "chance": float(((matches.sum(axis=1) - 1) / (S - 1))[repeated].mean()),
             "unique_count": int((~repeated).sum()), "repeated_count": int(repeated.sum()),
             "missed_count": int(missed.sum())}
+
+
+def add_update_bias(gru, amount):
+    """Add `amount` to the update-gate slice (rows h..2h of the r, z, n blocks) of `bias_ih`, in place.
+
+    The GRU's counterpart of `add_forget_bias`: in PyTorch's convention, h_t = (1 - z_t) n_t + z_t h_{t-1},
+    a positive amount biases every unit toward keeping its state (z_t = sigma(a + amount)). Works on a
+    `GRUCell` and on every cell of a `GRU` layer; only bias_ih changes, so the pre-activation of z_t moves
+    by exactly `amount`.
+    """
+    from .gru import GRUCell
+
+    if isinstance(gru, GRU):
+        for row in gru.cells:
+            for cell in row:
+                add_update_bias(cell, amount)
+        return gru
+    if not isinstance(gru, GRUCell):
+        raise ValueError(f"add_update_bias needs a GRUCell or a GRU layer; got {type(gru).__name__}")
+    if isinstance(amount, bool) or not isinstance(amount, (int, float)) or not np.isfinite(amount):
+        raise ValueError(f"amount must be a finite number; got {amount!r}")
+    if gru.bias_ih is None:
+        raise ValueError("add_update_bias needs a cell with biases; this one was built with bias=False")
+    h = gru.hidden_size
+    gru.bias_ih[h:2 * h] += amount
+    return gru

@@ -256,3 +256,39 @@ def test_last_evaluations_reads_the_mean_of_the_last_few():
         experiments.last_evaluations(cells.History())
     with pytest.raises(ValueError, match="last must be a positive integer"):
         experiments.last_evaluations(history, last=0)
+
+
+def test_add_update_bias_moves_only_the_update_preactivation():
+    x = np.random.default_rng(0).normal(size=(5, 3))
+    cell = cells.GRUCell(3, 4, rng=1)
+    h_prev = np.random.default_rng(1).normal(size=(5, 4))
+    _, before = cell.step(x, h_prev)
+    experiments.add_update_bias(cell, 1.0)
+    _, after = cell.step(x, h_prev)
+    np.testing.assert_allclose(_logit(after.gates["z"]), _logit(before.gates["z"]) + 1.0, atol=1e-9)
+    for name in "rn":
+        np.testing.assert_array_equal(after.gates[name], before.gates[name])
+
+
+def test_add_update_bias_reaches_every_cell_of_a_layer():
+    layer = cells.GRU(3, 4, num_layers=2, bidirectional=True, rng=0)
+    before = {name: value.copy() for name, value in layer.params().items()}
+    experiments.add_update_bias(layer, -0.5)
+    for name, value in layer.params().items():
+        change = value - before[name]
+        if name.startswith("bias_ih"):
+            np.testing.assert_allclose(change[4:8], -0.5)
+            np.testing.assert_array_equal(np.delete(change, np.s_[4:8]), 0)
+        else:
+            np.testing.assert_array_equal(change, 0)
+
+
+@pytest.mark.parametrize("target, amount, message", [
+    (lambda: cells.LSTM(2, 3), 1.0, "GRUCell or a GRU layer"),
+    (lambda: cells.GRUCell(2, 3, bias=False), 1.0, "bias=False"),
+    (lambda: cells.GRUCell(2, 3), float("inf"), "finite number"),
+    (lambda: cells.GRUCell(2, 3), True, "finite number"),
+])
+def test_add_update_bias_refuses_what_it_cannot_change(target, amount, message):
+    with pytest.raises(ValueError, match=message):
+        experiments.add_update_bias(target(), amount)
