@@ -5,18 +5,26 @@
     python benchmarks/gru_study.py --costs-only    # measure the step costs again, keep the stored runs
 
 Models: one recurrent layer and a linear head (`cells.SequenceModel`), hidden sizes chosen so that the
-total parameter count of each model (layer and head, PyTorch's two bias vectors) is within a few
-percent of the LSTM's (`matched_hidden_sizes`, computed with `cells.count_params`). The LSTM starts
-with +1 on its forget-gate bias (the chapter's measured best practice); the GRU and the RNN start at
-PyTorch's default initialisation.
+total parameter count of each architecture (layer and head, PyTorch's two bias vectors) is within a few
+percent of the LSTM's (`matched_hidden_sizes`, computed with `cells.count_params`). Five models: the GRU
+and the LSTM each at PyTorch's default initialisation and with +1 on the bias of the gate that keeps the
+state (the LSTM's forget gate, `add_forget_bias`; the GRU's update gate, `add_update_bias`), and the
+plain RNN. A biased model and its default twin with the same seed start from the same draws and see the
+same batches: they differ in that one bias alone, the control that a sentence crediting the bias needs.
 
 Tasks (`cells.tasks`): the adding problem (mean squared error, readout of the last state) and the
 temporal-order problem (four classes, cross-entropy; its error is the held-out error rate). Every
 model trains on the same fresh batches for the same number of steps with Adam (lr 1e-3), gradient
 norm clipped at 1, float32, and is scored every `eval_every` steps on one held-out set per task and
 seed. Measured per run: the first evaluation below the task's threshold ("steps to threshold", or
-none within the budget), the final and the best held-out error, and the wall time. Measured per
-model and task, apart from the training runs, at the matched sizes and with the LSTM's number of units
+none within the budget), the final and the best held-out error, the mean of the last five evaluations
+(`cells.experiments.last_evaluations`: what the chapter reads as a run's result, since one evaluation
+can spike) and the wall time.
+
+Seeds: every draw derives from the book's experiment seed (`cells.experiments.seed(n)` / `rng(n)`, from
+UNROLLED_EXPERIMENT_SEED, default 0), run s drawing its parameters from seed(s), its batches from
+seed(1000 + s) and its held-out set from seed(999 + s); the file records the experiment seed it ran with. Measured per
+architecture and task, apart from the training runs, at the matched sizes and with the LSTM's number of units
 for all three: CPU and wall seconds per training step (minimum over repeats of a block of steps with
 nothing else in the loop; CPU time because the machine is shared) and peak memory of one training step
 (tracemalloc, which numpy reports its arrays to).
@@ -44,8 +52,17 @@ import cells  # noqa: E402
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = REPO / "cells" / "results" / "gru_study.json"
 
-# name in the study -> (cells.experiments.LAYER_KINDS name, cells.count_params kind)
-LAYERS = {"GRU": ("GRU", "gru"), "LSTM": ("LSTM, forget bias +1", "lstm"), "plain RNN": ("plain RNN", "rnn")}
+# architecture -> cells.count_params kind
+ARCHITECTURES = {"GRU": "gru", "LSTM": "lstm", "plain RNN": "rnn"}
+# model in the study -> (architecture, cells.experiments.LAYER_KINDS name, bias added to the GRU's update gate)
+MODELS = {
+    "GRU": ("GRU", "GRU", 0.0),
+    "GRU, update bias +1": ("GRU", "GRU", 1.0),
+    "LSTM": ("LSTM", "LSTM", 0.0),
+    "LSTM, forget bias +1": ("LSTM", "LSTM, forget bias +1", 0.0),
+    "plain RNN": ("plain RNN", "plain RNN", 0.0),
+}
+LAST = 5  # a run's result: the mean of its last LAST evaluations
 
 TASKS = {
     "adding": dict(input_size=2, out_features=1, loss="mse", threshold=0.01,
@@ -60,15 +77,15 @@ QUICK = dict(T=20, lstm_hidden=16, batch=16, steps=60, eval_every=20, seeds=(0,)
 
 def model_params(kind, input_size, hidden_size, out_features):
     """Parameters of a one-layer recurrent layer (PyTorch's convention) plus its linear head."""
-    layer = cells.count_params(LAYERS[kind][1], input_size, hidden_size).total
+    layer = cells.count_params(ARCHITECTURES[kind], input_size, hidden_size).total
     return layer + hidden_size * out_features + out_features
 
 
 def matched_hidden_sizes(input_size, out_features, lstm_hidden):
-    """{kind: hidden size} whose model totals are closest to the LSTM's with `lstm_hidden` units."""
+    """{architecture: hidden size} whose model totals are closest to the LSTM's with `lstm_hidden` units."""
     budget = model_params("LSTM", input_size, lstm_hidden, out_features)
     sizes = {}
-    for kind in LAYERS:
+    for kind in ARCHITECTURES:
         candidates = range(1, 8 * lstm_hidden)
         sizes[kind] = min(candidates, key=lambda h: abs(model_params(kind, input_size, h, out_features) - budget))
     return sizes
@@ -81,11 +98,15 @@ def make_data(task, num_samples, T, rng):
     return cells.tasks.temporal_order(num_samples, T, rng=rng)
 
 
-def build_model(kind, task, hidden_size, seed):
+def build_model(model, task, hidden_size, seed):
+    """A model of the study (a key of MODELS) with its head, drawn from the experiment seed's seed(seed)."""
     spec = TASKS[task]
-    rng = np.random.default_rng(seed)
-    layer = cells.experiments.make_layer(LAYERS[kind][0], hidden_size, rng=rng, dtype=np.float32,
+    _, layer_kind, update_bias = MODELS[model]
+    rng = cells.experiments.rng(seed)
+    layer = cells.experiments.make_layer(layer_kind, hidden_size, rng=rng, dtype=np.float32,
                                          input_size=spec["input_size"])
+    if update_bias:
+        cells.experiments.add_update_bias(layer, update_bias)
     return cells.SequenceModel(layer, out_features=spec["out_features"], rng=rng)
 
 
@@ -98,20 +119,21 @@ def error_function(task, held_out):
 
 
 def train_run(kind, task, hidden_size, seed, settings, progress=True):
-    """One training run -> dict of its measurements (and its evaluation curve)."""
+    """One training run of model `kind` (a key of MODELS) -> dict of its measurements and evaluation curve."""
     spec = TASKS[task]
     model = build_model(kind, task, hidden_size, seed)
-    data_rng = np.random.default_rng(1000 + seed)  # the same batches for every model
-    held_out = make_data(task, settings["held_out"], settings["T"], np.random.default_rng(999 + seed))
+    data_rng = cells.experiments.rng(1000 + seed)  # the same batches for every model
+    held_out = make_data(task, settings["held_out"], settings["T"], cells.experiments.rng(999 + seed))
     history = cells.train(
         model, lambda: make_data(task, settings["batch"], settings["T"], data_rng),
         loss=spec["loss"], optimizer=cells.Adam(lr=1e-3), steps=settings["steps"], max_norm=1.0,
         evaluate=error_function(task, held_out), eval_every=settings["eval_every"],
         progress=progress, description=f"{task}: {kind}, seed {seed}")
     below = [step for step, err in zip(history.eval_steps, history.eval_losses) if err < spec["threshold"]]
-    return {"kind": kind, "task": task, "seed": seed, "hidden_size": hidden_size,
-            "steps_to_threshold": below[0] if below else None,
+    return {"kind": kind, "architecture": MODELS[kind][0], "task": task, "seed": seed,
+            "hidden_size": hidden_size, "steps_to_threshold": below[0] if below else None,
             "final_error": history.eval_losses[-1], "best_error": min(history.eval_losses),
+            "last_errors": cells.experiments.last_evaluations(history, last=LAST),
             "eval_steps": history.eval_steps, "eval_errors": history.eval_losses,
             "seconds": history.seconds}
 
@@ -124,7 +146,7 @@ def step_cost(kind, task, hidden_size, settings, repeats=7, block=10):
     and the peak bytes numpy allocates during one step (tracemalloc)."""
     spec = TASKS[task]
     model = build_model(kind, task, hidden_size, seed=0)
-    batch = make_data(task, settings["batch"], settings["T"], np.random.default_rng(0))
+    batch = make_data(task, settings["batch"], settings["T"], cells.experiments.rng(0))
     optimizer = cells.Adam(lr=1e-3)
     cpu, wall = [], []
     for _ in range(repeats):
@@ -141,20 +163,22 @@ def step_cost(kind, task, hidden_size, settings, repeats=7, block=10):
 
 
 def measure_costs(study):
-    """Step costs at the matched budgets ("matched") and with the LSTM's number of units for all ("same units")."""
+    """Step costs of each architecture (at its default initialisation: a bias does not change the cost)
+    at the matched budgets ("matched") and with the LSTM's number of units for all ("same units")."""
     settings = study["settings"]
     costs = []
     for task, info in study["tasks"].items():
         for kind, hidden_size in info["hidden_sizes"].items():
             costs.append(dict(step_cost(kind, task, hidden_size, settings), budget="matched"))
-        for kind in LAYERS:
+        for kind in ARCHITECTURES:
             costs.append(dict(step_cost(kind, task, settings["lstm_hidden"], settings), budget="same units"))
     return costs
 
 
 def run_study(settings, progress=True):
-    settings = dict(settings, seeds=list(settings["seeds"]))
-    started = time.time()
+    settings = dict(settings, seeds=list(settings["seeds"]), last=LAST,
+                    experiment_seed=cells.experiments.base_seed())
+    started, load_at_start = time.time(), list(os.getloadavg())
     study = {"settings": settings, "tasks": {}, "runs": []}
     for task, spec in TASKS.items():
         sizes = matched_hidden_sizes(spec["input_size"], spec["out_features"], settings["lstm_hidden"])
@@ -164,27 +188,28 @@ def run_study(settings, progress=True):
             "params": {kind: model_params(kind, spec["input_size"], h, spec["out_features"])
                        for kind, h in sizes.items()}}
         for seed in settings["seeds"]:
-            for kind, hidden_size in sizes.items():
-                study["runs"].append(train_run(kind, task, hidden_size, seed, settings, progress))
+            for kind, (architecture, _, _) in MODELS.items():
+                study["runs"].append(train_run(kind, task, sizes[architecture], seed, settings, progress))
     study["costs"] = measure_costs(study)
     study["machine"] = {"python": platform.python_version(), "numpy": np.__version__,
-                        "cpus": os.cpu_count(), "load_average": list(os.getloadavg()),
+                        "cpus": os.cpu_count(), "load_average_at_start": load_at_start,
+                        "load_average": list(os.getloadavg()),
                         "wall_seconds": round(time.time() - started, 1),
                         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
     return study
 
 
 def summary(study):
-    """One line per task and model: median steps to threshold, runs that reached it, median final error."""
+    """One line per task and model: runs that reached the threshold and their median steps, median result."""
     lines = []
     for task in study["tasks"]:
-        for kind in LAYERS:
+        for kind, (architecture, _, _) in MODELS.items():
             runs = [r for r in study["runs"] if r["task"] == task and r["kind"] == kind]
             reached = [r["steps_to_threshold"] for r in runs if r["steps_to_threshold"] is not None]
-            cost = {c["budget"]: c for c in study["costs"] if c["task"] == task and c["kind"] == kind}
-            lines.append(f"{task:<15} {kind:<10} reached {len(reached)}/{len(runs)}"
+            cost = {c["budget"]: c for c in study["costs"] if c["task"] == task and c["kind"] == architecture}
+            lines.append(f"{task:<15} {kind:<21} reached {len(reached)}/{len(runs)}"
                          f"  median steps {np.median(reached) if reached else float('nan'):>6.0f}"
-                         f"  median final {np.median([r['final_error'] for r in runs]):.4f}"
+                         f"  median of last {LAST} {np.median([r['last_errors'] for r in runs]):.4f}"
                          f"  CPU ms/step {1000 * cost['matched']['cpu_seconds_per_step']:.1f}"
                          f" ({1000 * cost['same units']['cpu_seconds_per_step']:.1f} with the LSTM's units)"
                          f"  {cost['matched']['peak_bytes'] / 1e6:.1f} MB")
@@ -211,7 +236,8 @@ def main(argv=None):
     else:
         study = run_study(settings, progress=not args.no_progress)
     print(summary(study))
-    print(f"wall time {study['machine']['wall_seconds']} s, load average {study['machine']['load_average']}")
+    print(f"wall time {study['machine']['wall_seconds']} s, load average {study['machine']['load_average']}, "
+          f"experiment seed {study['settings']['experiment_seed']}")
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(study, indent=1) + "\n")

@@ -14,6 +14,9 @@ REPO = Path(__file__).resolve().parents[2]
 SCRIPT = REPO / "benchmarks" / "gru_study.py"
 STORED = REPO / "cells" / "results" / "gru_study.json"
 TORCH_LAYERS = {"GRU": torch.nn.GRU, "LSTM": torch.nn.LSTM, "plain RNN": torch.nn.RNN}
+# every model of the study -> its architecture; each gated cell at its default and with +1 on its keeping gate
+MODELS = {"GRU": "GRU", "GRU, update bias +1": "GRU", "LSTM": "LSTM", "LSTM, forget bias +1": "LSTM",
+          "plain RNN": "plain RNN"}
 TASK_SIZES = {"adding": (2, 1), "temporal order": (8, 4)}  # input features, outputs
 
 
@@ -33,9 +36,17 @@ def check_study(study):
         assert set(totals) == set(TORCH_LAYERS)
         assert (max(totals.values()) - min(totals.values())) / totals["LSTM"] < 0.05, totals
         assert torch_params("LSTM", d, settings["lstm_hidden"], out) == totals["LSTM"]
-    assert len(study["runs"]) == len(settings["seeds"]) * len(TASK_SIZES) * len(TORCH_LAYERS)
+    assert isinstance(settings["experiment_seed"], int) and settings["experiment_seed"] >= 0
+    assert len(study["runs"]) == len(settings["seeds"]) * len(TASK_SIZES) * len(MODELS)
+    assert {(r["task"], r["kind"], r["seed"]) for r in study["runs"]} == {
+        (task, kind, seed) for task in TASK_SIZES for kind in MODELS for seed in settings["seeds"]}
     for run in study["runs"]:
         errors = run["eval_errors"]
+        assert run["architecture"] == MODELS[run["kind"]]
+        assert run["hidden_size"] == study["tasks"][run["task"]]["hidden_sizes"][run["architecture"]]
+        last = settings["last"]
+        tail = errors[-last:]  # all of them if a (quick) run made fewer evaluations
+        assert last >= 3 and run["last_errors"] == pytest.approx(sum(tail) / len(tail), rel=1e-12)
         assert run["eval_steps"] == list(range(settings["eval_every"], settings["steps"] + 1, settings["eval_every"]))
         assert len(errors) == len(run["eval_steps"]) and all(math.isfinite(e) and e >= 0 for e in errors)
         assert run["final_error"] == errors[-1] and run["best_error"] == min(errors)
