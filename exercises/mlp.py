@@ -185,6 +185,18 @@ BY_HAND_TOLERANCE = 1e-3
 BY_HAND_ROUNDED = 5e-3 + 1e-9
 ROUND_LESS = ("Your method is right, but the number is rounded too far: round less. The exercise asks for three "
               "decimal places; keep every digit until tanh, then round once.")
+NOT_THREE_DECIMALS = ("Close, but not correct to three decimals: recompute, keeping every digit until tanh, then "
+                      "round once to three decimal places.")
+
+
+def _near_miss(value, expected):
+    """The feedback for an answer that is off by more than BY_HAND_TOLERANCE but within BY_HAND_ROUNDED, or None.
+
+    Only an answer with two decimals or fewer was rounded too far; one with three that misses is simply
+    inaccurate (-0.381, 0.813), and "round less" would send its reader the wrong way."""
+    if abs(value - expected) > BY_HAND_ROUNDED:
+        return None
+    return ROUND_LESS if round(value, 2) == value else NOT_THREE_DECIMALS
 
 UNIT_WEIGHTS = (0.5, -1.0, 2.0)
 UNIT_BIAS = 0.1
@@ -206,7 +218,8 @@ def _unit_pre_activation(unit, bias=True):
 @checker
 def check_unit_by_hand(answer):
     """The output of one tanh unit with w = (0.5, -1, 2), b = 0.1 on x = (1, 2, 0.5) (the book's numbers;
-    the active seed's UNIT), to three decimal places; two decimals are told to round less."""
+    the active seed's UNIT), to three decimal places; two decimals are told to round less, three that miss
+    to recompute."""
     value = as_number(answer, "the unit's output")
     unit = parameters()["UNIT"]
     pre_activation = _unit_pre_activation(unit)
@@ -217,8 +230,9 @@ def check_unit_by_hand(answer):
 
     if close(expected):
         return right("Weighted sum, plus bias, through tanh.")
-    if abs(value - expected) <= BY_HAND_ROUNDED:
-        return wrong(ROUND_LESS)
+    near_miss = _near_miss(value, expected)
+    if near_miss:
+        return wrong(near_miss)
     if close(pre_activation):
         return wrong("That is the weighted sum plus bias (the pre-activation). The unit still applies tanh "
                      "to it.")
@@ -378,7 +392,8 @@ def _recurrence_step(values, weight_hh=None, nonlinearity="tanh"):
 def check_recurrence_step(answer):
     """h_t for one hidden unit: W_ih=0.5, b_ih=0, W_hh=0.9, b_hh=0.1, h_{t-1}=0.6, x_t=1 (the book's
     numbers; the active seed's RECURRENCE), to three decimal places. An answer within BY_HAND_TOLERANCE
-    passes; one rounded to two decimals is told to round less."""
+    passes; one rounded to two decimals is told to round less, one with three decimals that misses (0.813)
+    to recompute."""
     value = as_number(answer, "h_t")
     values = parameters()["RECURRENCE"]
     expected = _recurrence_step(values)
@@ -389,8 +404,9 @@ def check_recurrence_step(answer):
     if close(expected):
         return right("The new state mixes the input with the previous state, then squashes the sum "
                      "with tanh.")
-    if abs(value - expected) <= BY_HAND_ROUNDED:
-        return wrong(ROUND_LESS)
+    near_miss = _near_miss(value, expected)
+    if near_miss:
+        return wrong(near_miss)
     if close(_recurrence_step(values, nonlinearity="identity")):
         return wrong("That is the sum inside the brackets; h_t is tanh of it.")
     if close(_recurrence_step(values, weight_hh=0.0)):

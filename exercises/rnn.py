@@ -198,6 +198,11 @@ def check_rnn_param_count(answer):
         return wrong("The recurrent weights W_hh are missing: every unit reads every unit's previous state.")
     if count in (recurrent_weights + hidden, recurrent_weights + 2 * hidden):
         return wrong("The input weights W_ih are missing: every unit reads every input feature.")
+    if count == 2 * expected:
+        return wrong("That is twice the count: the parameters of two directions (a bidirectional layer) or of "
+                     "every weight counted twice. This layer has one direction and one set of weights.")
+    if count == sizes["steps"] * expected:
+        return wrong("You multiplied by the time steps; one set of weights serves every step.")
     if count > expected and count % expected == 0:
         return wrong("You multiplied by something, perhaps the time steps; one set of weights serves every "
                      "step.")
@@ -383,6 +388,9 @@ def check_unrolled_forward(fn):
             "The first step is right, later ones are not: check the recurrent term W_hh h_{t-1}. "
             "Is h_{t-1} updated after each step, and is W_hh applied like W_ih (x_t @ W.T for a batch)?"
         )
+    if np.allclose(result[0], 0) and np.allclose(result[1:], expected[:-1]):
+        return wrong("Off by one step: you returned h_0, ..., h_{T-1}. Row t is the state after reading x_t, so "
+                     "the rows are h_1, ..., h_T (h_0 = 0 is the starting state, not an output).")
     weight_ih, weight_hh, bias_ih, bias_hh = args
     state = np.zeros((x.shape[1], weight_hh.shape[0]))
     linear = []
@@ -391,6 +399,13 @@ def check_unrolled_forward(fn):
         linear.append(state)
     if np.allclose(result, np.stack(linear)):
         return wrong("Your states grow without bound: apply tanh at every step.")
+    state = np.zeros_like(state)
+    without_bias_hh = []
+    for x_t in x:
+        state = np.tanh(x_t @ weight_ih.T + bias_ih + state @ weight_hh.T)
+        without_bias_hh.append(state)
+    if np.allclose(result, np.stack(without_bias_hh)):
+        return wrong("Almost: the bias b_hh is missing. PyTorch's layer adds two bias vectors, b_ih and b_hh.")
     return wrong("Check h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh) with h_0 = 0; for a batch, x_t "
                  "W_ih^T.")
 

@@ -42,6 +42,25 @@ def state_never_updated(x, weight_ih, weight_hh, bias_ih, bias_hh):
     return np.stack([np.tanh(x_t @ weight_ih.T + bias_ih + state @ weight_hh.T + bias_hh) for x_t in x])
 
 
+def states_before_each_step(x, weight_ih, weight_hh, bias_ih, bias_hh):
+    """Stores h_{t-1} instead of h_t: returns h_0, ..., h_{T-1} (review of issue 20, item 10)."""
+    state = np.zeros((x.shape[1], weight_hh.shape[0]))
+    states = []
+    for x_t in x:
+        states.append(state)
+        state = np.tanh(x_t @ weight_ih.T + bias_ih + state @ weight_hh.T + bias_hh)
+    return np.stack(states)
+
+
+def without_bias_hh(x, weight_ih, weight_hh, bias_ih, bias_hh):
+    state = np.zeros((x.shape[1], weight_hh.shape[0]))
+    states = []
+    for x_t in x:
+        state = np.tanh(x_t @ weight_ih.T + bias_ih + state @ weight_hh.T)
+        states.append(state)
+    return np.stack(states)
+
+
 def transposed_weights(x, weight_ih, weight_hh, bias_ih, bias_hh):
     state = np.zeros((x.shape[1], weight_hh.shape[0]))
     states = []
@@ -85,7 +104,9 @@ def test_reference_answers_pass(checker, answer, capsys):
     (rnn.check_rnn_param_count, 128 * 28 + 128 * 128, "add the biases"),
     (rnn.check_rnn_param_count, 128 * 28 + 2 * 128, "recurrent weights W_hh are missing"),
     (rnn.check_rnn_param_count, 128 * 128 + 2 * 128, "input weights W_ih are missing"),
-    (rnn.check_rnn_param_count, 28 * TORCH_COUNT, "multiplied"),
+    (rnn.check_rnn_param_count, 28 * TORCH_COUNT, "multiplied by the time steps"),  # the exercise's T = 28
+    (rnn.check_rnn_param_count, 3 * TORCH_COUNT, "multiplied"),
+    (rnn.check_rnn_param_count, 2 * TORCH_COUNT, "two directions"),  # 40,448: a bidirectional layer's count
     (rnn.check_params_for_long_sequences, 1000 * TORCH_COUNT, "scaled the count with the number of steps"),
     (rnn.check_params_for_long_sequences, 1000 * 128 + 128 * 128 + 2 * 128, "not the input size"),
     (rnn.check_params_for_long_sequences, 128 * 28 + 128 * 128 + 128, "Keras"),
@@ -107,6 +128,8 @@ def test_reference_answers_pass(checker, answer, capsys):
     (rnn.check_unrolled_forward, without_tanh, "apply tanh"),
     (rnn.check_unrolled_forward, state_never_updated, "first step is right"),
     (rnn.check_unrolled_forward, transposed_weights, "recurrent term"),
+    (rnn.check_unrolled_forward, states_before_each_step, "Off by one step"),
+    (rnn.check_unrolled_forward, without_bias_hh, "b_hh is missing"),
     (rnn.check_unrolled_forward, lambda *args: 1 / 0, "raised ZeroDivisionError"),
 ])
 def test_typical_slips_get_specific_feedback(checker, answer, feedback, capsys):
