@@ -53,10 +53,15 @@ __all__ = [
     "as_shape",
     "as_array",
     "as_function",
+    "rounded_too_early",
+    "GIVE_DECIMALS",
 ]
 
 WIDTH = 76
 PLACEHOLDER = "Replace ... with your answer, then run the cell again."
+NONE_GIVEN = ("Your answer is None, not a value. Replace ... with your answer; if it comes from a function, "
+              "that function has no return statement.")
+GIVE_DECIMALS = "Close: your numbers agree to fewer decimals. Give three decimals, rounded rather than cut off."
 STRICT = False  # True: a checker's own bug raises (tests); False: it is reported as feedback (readers)
 
 _describe = reprlib.Repr()
@@ -94,8 +99,12 @@ def _has_placeholder(answer, depth=0):
 
 def unanswered(answer):
     """True (after asking for an answer) when the reader has not replaced the placeholder: the answer
-    is None or ..., or a template that still holds ... somewhere, such as (..., ...)."""
-    if answer is None or _has_placeholder(answer):
+    is ..., or a template that still holds ... somewhere, such as (..., ...); or it is None, which
+    gets a sentence of its own (a function without ``return`` gives None)."""
+    if answer is None:
+        say(NONE_GIVEN)
+        return True
+    if _has_placeholder(answer):
         say(PLACEHOLDER)
         return True
     return False
@@ -185,7 +194,10 @@ def as_whole_number(answer, what="the answer"):
 
 
 def as_tuple(answer, length, what):
-    """The answer as a tuple of ``length`` items; a tuple or a list (not a string, dict or set)."""
+    """The answer as a tuple of ``length`` items; a tuple, a list or a one-dimensional numpy array (not a
+    string, dict or set)."""
+    if isinstance(answer, np.ndarray) and answer.ndim == 1:
+        answer = tuple(answer)
     if not isinstance(answer, (tuple, list)) or len(answer) != length:
         raise _expected(what, answer)
     return tuple(answer)
@@ -209,6 +221,8 @@ def as_shape(answer, what="a shape, a tuple of whole numbers such as (2, 7)"):
 
 def as_array(answer, what, shape=None):
     """The answer as a float numpy array with finite entries (and exactly ``shape``, when given)."""
+    if answer is None:  # what a function without a return statement gives
+        raise NotAnAnswer(f"Expected {what}; got None (a function without a return statement returns None).")
     if isinstance(answer, (str, bytes, dict, set, frozenset)) or callable(answer):
         raise _expected(f"{what} (numbers only)", answer)
     try:
@@ -229,3 +243,11 @@ def as_function(answer, name):
     if not callable(answer) or isinstance(answer, type):
         raise _expected(f"your function itself (pass {name}, without brackets)", answer)
     return answer
+
+
+def rounded_too_early(given, reference, decimals=3):
+    """True when ``given`` misses ``reference`` by more than a rounding at ``decimals`` decimals but agrees
+    with it to one decimal fewer: the answer rounded to fewer decimals, or cut off rather than rounded
+    (then say :data:`GIVE_DECIMALS`). Check a checker's named slips first: this only says "close"."""
+    gap = abs(float(given) - float(reference))
+    return 0.5 * 10.0 ** -decimals < gap <= 0.5 * 10.0 ** (1 - decimals) + 1e-12

@@ -15,6 +15,7 @@ import cells
 
 from . import variants
 from .feedback import (
+    GIVE_DECIMALS,
     NotAnAnswer,
     as_array,
     as_function,
@@ -24,6 +25,7 @@ from .feedback import (
     call_reader,
     checker,
     right,
+    rounded_too_early,
     wrong,
 )
 
@@ -137,6 +139,11 @@ def _close(a, b, tol=1e-3):
     return math.isclose(a, b, rel_tol=tol, abs_tol=tol)
 
 
+def _near(given, reference):
+    """Within the checker's tolerance, or right to fewer decimals than the three asked for."""
+    return _close(given, reference) or rounded_too_early(given, reference)
+
+
 # ---------------------------------------------------------------- one step by hand
 def _one_unit_step(a_r, a_z, x_n, h_n, h_prev):
     """One step of a one-unit cells.GRUCell whose pre-activations are set through its biases -> (r, z, n, h)."""
@@ -173,6 +180,11 @@ def check_one_step_by_hand(answer):
             return wrong("Your n_t is the pre-activation; the candidate is squashed by tanh.")
         if _close(n_answer, math.tanh(s["x_n"] + s["a_r"] * s["h_n"])):
             return wrong("You multiplied by the pre-activation a_r; the gate is its sigmoid, r_t = sigma(a_r).")
+        if _near(n_answer, n) and _near(h_answer, h):
+            return wrong(GIVE_DECIMALS)
+        if _near(n_answer, h) and _near(h_answer, n):
+            return wrong("Your two numbers are the right ones in the wrong order: the exercise asks for the pair "
+                         "(n_t, h_t), the candidate first.")
         return wrong("The candidate n_t is off: n_t = tanh(x_n + r_t * h_n) with r_t = sigma(a_r).")
     if _close(h_answer, z * n + (1 - z) * s["h_prev"]):
         return wrong("The candidate n_t is right. Your h_t uses the other convention, "
@@ -181,6 +193,8 @@ def check_one_step_by_hand(answer):
     if _close(h_answer, (1 - s["a_z"]) * n + s["a_z"] * s["h_prev"]):
         return wrong("The candidate n_t is right. For h_t you used the pre-activation a_z as the gate; "
                      "z_t = sigma(a_z).")
+    if _near(h_answer, h):
+        return wrong(GIVE_DECIMALS)
     return wrong("The candidate n_t is right, h_t is not: blend the candidate and the old state with the update gate, "
                  "h_t = (1 - z_t) * n_t + z_t * h_(t-1).")
 

@@ -19,6 +19,7 @@ from exercises.feedback import (
     checker,
     describe,
     right,
+    rounded_too_early,
     wrong,
 )
 
@@ -46,10 +47,38 @@ def test_feedback_is_wrapped_at_76_characters(capsys):
     assert lines[0].startswith("Not yet. word")
 
 
-@pytest.mark.parametrize("placeholder", [..., None, (..., 0.3), [[1, ...]], {"i": ..., "f": 0.0, "o": 0.0}])
+@pytest.mark.parametrize("placeholder", [..., (..., 0.3), [[1, ...]], {"i": ..., "f": 0.0, "o": 0.0}])
 def test_the_placeholder_asks_for_an_answer_and_returns_false(placeholder, capsys):
     assert check_half(placeholder) is False
     assert capsys.readouterr().out == "Replace ... with your answer, then run the cell again.\n"
+
+
+def test_none_is_not_taken_for_the_placeholder(capsys):
+    # answer = my_function() where my_function has no return statement
+    assert check_half(None) is False
+    out = " ".join(capsys.readouterr().out.split())
+    assert out.startswith("Your answer is None") and "return statement" in out
+
+
+def test_none_inside_an_answer_says_where_it_may_come_from():
+    with pytest.raises(NotAnAnswer, match=r"got None \(a function without a return statement"):
+        as_array(None, "the new state h")
+    with pytest.raises(NotAnAnswer, match="got None"):
+        as_number(None, "h_t")
+
+
+def test_a_one_dimensional_array_is_a_tuple():
+    assert as_tuple(np.array([0.5, 0.25]), 2, "a pair") == (0.5, 0.25)
+    with pytest.raises(NotAnAnswer):
+        as_tuple(np.zeros((2, 2)), 2, "a pair")
+
+
+@pytest.mark.parametrize(("given", "close"), [(0.54, True), (0.536, True), (0.5373, False), (0.53705, False),
+                                              (0.53, False), (0.5, False)])
+def test_rounded_too_early(given, close):
+    # reference 0.53705: two decimals (0.54) or cut off (0.536) are close; 0.5373 and 0.53705 are within a
+    # rounding at three decimals; 0.53 is off by more than a rounding at two.
+    assert rounded_too_early(given, 0.53705) is close
 
 
 def test_a_decorated_checker_keeps_its_name_and_docstring():

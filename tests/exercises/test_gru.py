@@ -13,6 +13,7 @@ import torch
 
 from exercises import gru as ex
 from exercises.feedback import PLACEHOLDER
+from exercises.variants import using_seed
 
 CHECKERS = [ex.check_one_step_by_hand, ex.check_z_convention, ex.check_keras_param_count,
             ex.check_plain_rnn_gates, ex.check_update_half_life, ex.check_gru_step]
@@ -248,3 +249,27 @@ def test_gru_step_needs_a_function(capsys):
     ok, out = run(ex.check_gru_step, numpy_gru_step(np.zeros((1, 3)), np.zeros((1, 5)), np.zeros((15, 3)),
                                                     np.zeros((15, 5)), np.zeros(15), np.zeros(15)), capsys)
     assert not ok and "your function itself" in out
+
+
+# ------------------------------------------------------------------ what happened, in its own sentence
+def test_one_step_slips_of_form_get_their_own_sentence(capsys):
+    n, h = one_step_reference()  # 0.5370..., 0.7292... with the book's numbers
+    ok, out = run(ex.check_one_step_by_hand, (round(n, 2), round(h, 2)), capsys)  # two decimals
+    assert not ok and out == "Not yet. " + ex.GIVE_DECIMALS
+    s = ex.parameters(7)["ONE_STEP"]  # a course's numbers, where cutting off matters
+    n7 = math.tanh(s["x_n"] + sigmoid(s["a_r"]) * s["h_n"])
+    h7 = (1 - sigmoid(s["a_z"])) * n7 + sigmoid(s["a_z"]) * s["h_prev"]
+    with using_seed(7):
+        ok, out = run(ex.check_one_step_by_hand, (math.trunc(n7 * 100) / 100, math.trunc(h7 * 100) / 100), capsys)
+    assert not ok and out == "Not yet. " + ex.GIVE_DECIMALS
+    ok, out = run(ex.check_one_step_by_hand, (round(h, 3), round(n, 3)), capsys)  # the pair swapped
+    assert not ok and "wrong order" in out and "(n_t, h_t)" in out
+    ok, out = run(ex.check_one_step_by_hand, np.array([n, h]), capsys)  # an array for a tuple
+    assert ok and out.startswith("Correct.")
+    ok, out = run(ex.check_one_step_by_hand, (round(n, 2) + 0.05, h), capsys)  # really off: not "close"
+    assert not ok and "Close" not in out
+
+
+def test_a_step_function_returning_none_is_told_so(capsys):
+    ok, out = run(ex.check_gru_step, lambda *args: None, capsys)
+    assert not ok and "got None" in out and "return statement" in out

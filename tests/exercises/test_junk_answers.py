@@ -120,9 +120,16 @@ def test_junk_gets_feedback_and_false(check, junk, seed, capsys):
     assert all(len(line) <= 76 for line in lines), out
 
 
-@pytest.mark.parametrize("placeholder", [..., None, (..., ...), {"i": ..., "f": ..., "o": ...}],
-                         ids=["ellipsis", "None", "pair of ellipses", "dict template"])
+@pytest.mark.parametrize("placeholder", [..., (..., ...), {"i": ..., "f": ..., "o": ...}],
+                         ids=["ellipsis", "pair of ellipses", "dict template"])
 @pytest.mark.parametrize("check", CHECKERS, ids=lambda check: f"{check.__module__}.{check.__name__}")
 def test_the_placeholder_asks_for_an_answer(check, placeholder, capsys):
     assert check(placeholder) is False
     assert capsys.readouterr().out == "Replace ... with your answer, then run the cell again.\n"
+
+
+@pytest.mark.parametrize("check", CHECKERS, ids=lambda check: f"{check.__module__}.{check.__name__}")
+def test_none_gets_its_own_sentence(check, capsys):
+    assert check(None) is False
+    out = " ".join(capsys.readouterr().out.split())
+    assert out.startswith("Your answer is None") and "return statement" in out
