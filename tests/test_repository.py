@@ -86,3 +86,12 @@ def test_nobody_imports_ipywidgets_under_the_name_of_our_package():
             if re.search(r"import\s+ipywidgets\s+as\s+widgets\b", path.read_text(errors="ignore")):
                 offenders.append(str(path.relative_to(REPO)))
     assert offenders == []
+
+
+def test_no_launch_button_points_at_a_placeholder_address():
+    import yaml
+
+    launch = yaml.safe_load((REPO / "_config.yml").read_text())["launch_buttons"]
+    for key, address in launch.items():
+        if key.endswith("_url") and address:
+            assert not re.search(r"example\.(org|com|net)|localhost|your-?hub", str(address)), (key, address)
