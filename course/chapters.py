@@ -122,11 +122,35 @@ def split_solution(code, label):
     return "\n".join(setup), segment(code, _checker_call(kept[last])), "\n".join(later)
 
 
+def _local_names(function):
+    """Names a function binds itself (its arguments and what it assigns): a use of them inside it needs
+    nothing from outside."""
+    arguments = function.args
+    bound = {a.arg for a in arguments.posonlyargs + arguments.args + arguments.kwonlyargs}
+    bound |= {a.arg for a in (arguments.vararg, arguments.kwarg) if a is not None}
+    return bound | {node.id for node in ast.walk(function) if isinstance(node, ast.Name)
+                    and isinstance(node.ctx, ast.Store)}
+
+
+def _loaded(node, local=frozenset()):
+    """Names ``node`` reads from outside: inside a function, a name the function binds is its own."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        inner = local | _local_names(node) if not isinstance(node, ast.Lambda) else local | {
+            a.arg for a in node.args.args}
+        return set().union(*(_loaded(child, inner) for child in ast.iter_child_nodes(node)))
+    found = {node.id} if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in local \
+        else set()
+    return found.union(*(_loaded(child, local) for child in ast.iter_child_nodes(node)))
+
+
 def _names(code, context):
-    return {node.id for node in ast.walk(ast.parse(code)) if isinstance(node, ast.Name)
-            and isinstance(node.ctx, context)} | (
-        {node.name for node in ast.walk(ast.parse(code)) if isinstance(node, ast.FunctionDef)}
-        if context is ast.Store else set())
+    """The names ``code`` binds (``ast.Store``) or reads from outside (``ast.Load``). A function's own local
+    names do not count as read: the GRU step's local ``z`` does not need the half-life exercise's ``z``."""
+    tree = ast.parse(code)
+    if context is ast.Load:
+        return _loaded(tree)
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)} | {
+        node.name for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
 
 
 def _with_earlier(earlier, setup, answer):
