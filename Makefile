@@ -1,7 +1,9 @@
 # Entry points, each doing its own set-up on a fresh Debian machine with Python 3.11:
 #   make book           builds the site into _build/html (EXPERIMENT_SEED=n: every experiment under seed n)
 #   make test           builds the site and the student edition, then runs every test (browser tests included)
-#   make assignments    an otter-grader assignment per chapter in _build/assignments (SEED=n: a course's numbers)
+#   make assignments    an otter-grader assignment per chapter in _build/assignments (SEED=n: a course's numbers;
+#                       MODE=exam: no answers on the students' side; CHAPTER=name, OUT=folder)
+#   make grade          grade SUBMISSION=... of CHAPTER=... as Gradescope would, in the autograder zip's environment
 #   make student-site   the book without its solutions, in _build/student/html
 # and, while you work, make test-fast: ruff and the tests that need no site build and no browser.
 # Everything is installed into .venv; nothing is installed system-wide except Debian's chromium.
@@ -12,7 +14,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 VENDORED := frontend/vendor/.vendored
 
-.PHONY: book test test-fast lint chromium clean assignments student-site
+.PHONY: book test test-fast lint chromium clean assignments grade student-site
 
 # The book's matrices are small: BLAS threads only fight each other on a two-core machine
 # (measured: 50 training steps of a small RNN took 0.6 s with one thread and 10.9 s with two, under load).
@@ -77,11 +79,23 @@ test: lint book student-site chromium
 test-fast: lint
 	$(BIN)/python -m pytest --ignore=tests/site -m "not slow"
 
-# The course kit (course/, see book/instructors.md). SEED=0 keeps the book's numbers.
-SEED ?= 0
+# The course kit (course/, see book/instructors.md). SEED=0 (the practice default) keeps the book's numbers;
+# MODE=exam draws a random seed unless SEED is given. CHAPTER=lstm builds one chapter; OUT=dir writes elsewhere.
+SEED ?=
+MODE ?= practice
+CHAPTER ?=
+OUT ?= _build/assignments
 assignments: $(INSTALLED)
-	$(BIN)/python -m course.assignments --seed $(SEED)
-	@echo "Assignments are in _build/assignments/<chapter>/: student/ to hand out, autograder/ for Gradescope or otter run."
+	$(BIN)/python -m course.assignments --mode $(MODE) --out $(OUT) $(if $(SEED),--seed $(SEED)) $(if $(CHAPTER),--chapter $(CHAPTER))
+	@echo "Assignments are in $(OUT)/<chapter>/: student/ to hand out, autograder/ for Gradescope or make grade."
+
+# One submission graded as on Gradescope: in a virtual environment made from the autograder zip's own
+# environment.yml (Python 3.13, otter, numpy, tqdm; from PyPI, once, in _build/grading-env), not in .venv.
+SUBMISSION ?=
+GRADING_PYTHON ?=
+grade: $(INSTALLED)
+	@test -n "$(SUBMISSION)" -a -n "$(CHAPTER)" || { echo "usage: make grade SUBMISSION=notebook.ipynb CHAPTER=lstm [OUT=_build/assignments]"; exit 2; }
+	GRADING_PYTHON="$(GRADING_PYTHON)" $(BIN)/python -m course.grade --chapter $(CHAPTER) --assignments $(OUT) "$(SUBMISSION)"
 
 # The book without solutions, built from the public build's executed notebooks (nothing runs twice).
 # STUDENT_REPOSITORY=https://github.com/<owner>/<name>: where the course publishes _build/student/source.

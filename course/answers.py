@@ -1,4 +1,6 @@
-"""Reference answers for exercises whose solution in the chapter is prose only (no code to run).
+"""Reference answers for exercises whose solution in the chapter is prose only (no code to run), or
+whose code needs PyTorch or Keras, which the autograder does not install (Gradescope's environment has
+Python, otter, numpy and tqdm): those restate it with arithmetic or ``cells``.
 
 ``ANSWERS[chapter][label]`` is Python code ending in ``check_x(answer)``, read like a chapter's solution
 code (see :mod:`course.chapters`). Each one restates the chapter's written solution; the tests grade
@@ -18,6 +20,12 @@ ANSWERS = {
     "attention": {  # these two solutions read the chapter's trained model and settings
         "att-ex-reversal": "check_reversal_position(21 - 5)",
         "att-ex-bottleneck": "check_bottleneck_numbers((64, 20 * 64))",
+    },
+    "lstm": {  # the chapter's solution builds a torch.nn.LSTM and counts its parameters
+        "lstm-ex-count-torch": "check_param_count_torch(4 * 256 * 40 + 4 * 256 * 256 + 2 * 4 * 256)",
+    },
+    "frameworks": {  # the chapter's solution builds a keras.layers.LSTM and reads its kernel's shape
+        "frameworks-ex-kernel": "check_keras_kernel_shape((28, 4 * 128))",
     },
     "rnn": {
         "ex-rnn-shapes": "check_rnn_shapes(((4, 7, 20), (2, 4, 20)))",

@@ -9,7 +9,12 @@ student edition is built from a copy of the book whose chapters have lost their 
    public build (from its execution cache, so nothing runs twice) without their solution cells;
 2. Jupyter Book builds that copy with execution off into ``_build/student/html``;
 3. the chapters in ``source/`` and the notebooks the site offers for download (``_sources``) are then
-   replaced by output-free copies, again without solutions.
+   replaced by output-free copies, again without solutions, whose exercises are plain Markdown with a
+   cell for the answer under each (:func:`readable_exercises`: Jupyter renders no MyST directive).
+
+The edition describes itself: its ``how-to-use`` (:func:`student_how_to_use`) and introduction
+(:func:`student_intro`) promise no hidden solutions and no launch buttons it does not have, and say how
+to get and hand in assignments.
 
 ``source/`` is what a course publishes for its students (a repository of its own, so that Colab,
 Binder and JupyterHub open notebooks without solutions): launch, repository and edit buttons stay off
@@ -26,6 +31,9 @@ import sys
 from pathlib import Path
 
 import yaml
+
+from . import chapters as chapter_reader
+from . import markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "_build" / "student"
@@ -67,6 +75,136 @@ def without_solutions(notebook):
     if inside:
         raise StudentSiteError("a {solution-start} without its {solution-end}")
     return {**notebook, "cells": cells}
+
+
+_EXERCISE = re.compile(r"^(?P<fence>`{3,}|:{3,})\{exercise\}[ \t]*(?P<title>.*?)\n(?P<body>.*?)^(?P=fence)[ \t]*$\n?",
+                       re.MULTILINE | re.DOTALL)
+_OPTION = re.compile(r"^:[\w-]+:.*\n?", re.MULTILINE)
+
+
+def _exercise_markdown(match):
+    body = _OPTION.sub("", match["body"], count=0).strip()
+    title = match["title"].strip()
+    heading = f"**Exercise: {markdown.readable(title)}**" if title else "**Exercise**"
+    return f"{heading}\n\n{markdown.readable(body)}\n"
+
+
+def _answer_cell(exercise, module):
+    if exercise is None:
+        return "# Your answer to the exercise above\n"
+    return (f"# Your answer to the exercise above\nfrom {module} import {exercise.checker}\n\n"
+            f"{exercise.checker}(...);  # replace ... with your answer")
+
+
+def readable_exercises(notebook, chapter=None):
+    """A downloadable notebook's exercises as plain Markdown (Jupyter renders no ``{exercise}`` directive
+    and no MyST role), each followed by a code cell for the answer: the chapter's own answer cell when it
+    has one, else a new one that imports the exercise's checker (``chapter``: its
+    :class:`course.chapters.Chapter`, to name the checker)."""
+    exercises = {exercise.label: exercise for exercise in (chapter.exercises if chapter else [])}
+    cells = []
+    source_cells = notebook["cells"]
+    for index, cell in enumerate(source_cells):
+        text = _source(cell)
+        if cell["cell_type"] != "markdown" or not _EXERCISE.search(text):
+            cells.append(cell)
+            continue
+        labels = re.findall(r"^:label:\s*(\S+)", text, re.MULTILINE)
+        cells.append({**cell, "source": _EXERCISE.sub(_exercise_markdown, text).strip("\n")})
+        following = source_cells[index + 1] if index + 1 < len(source_cells) else None
+        if following is None or following["cell_type"] != "code":
+            exercise = exercises.get(labels[0]) if labels else None
+            cells.append({"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+                          "source": _answer_cell(exercise, chapter.module if chapter else "")})
+    return {**notebook, "cells": cells}
+
+
+def student_how_to_use(text, repository=None):
+    """book/how-to-use.md for the student edition: how to run a chapter and do its exercises in this
+    edition (no solutions; launch buttons only with a student repository; assignments and hand-in)."""
+    sections = re.split(r"(?m)^(?=## )", text)
+    kept = []
+    for section in sections:
+        heading = section.splitlines()[0] if section.strip() else ""
+        if heading.startswith("# "):
+            section = re.sub(r"(?m)^# How to use this book$", "# How to use this edition", section)
+            section = section.replace("This page explains both", "This page explains both for the student edition")
+        elif heading == "## Running a chapter":
+            section = STUDENT_RUNNING.format(
+                launch=STUDENT_LAUNCH if repository else STUDENT_NO_LAUNCH)
+        elif heading == "## Exercises":
+            section = STUDENT_EXERCISES
+        kept.append(section)
+    return "".join(kept)
+
+
+def student_intro(notebook, repository=None):
+    """book/intro.ipynb for the student edition: no hidden solutions, no rocket icon unless the edition
+    has launch buttons."""
+    cells = []
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "markdown":
+            text = _source(cell)
+            text = re.sub(r"each with a hidden solution and a function", "each with a function", text)
+            text = text.replace("a hidden solution", "no solution (this is the student edition)")
+            if not repository:
+                text = markdown.without_sentences(text, r"rocket icon")
+            cell = {**cell, "source": text}
+        cells.append(cell)
+    return {**notebook, "cells": cells}
+
+
+STUDENT_NO_LAUNCH = (
+    "This edition has no launch buttons: the book's public repository, which they would open, holds the "
+    "solutions. Download a chapter's notebook instead, with the download icon at the top of its page: it "
+    "has no outputs and no solutions, and a cell for your answer under each exercise. Open it where your "
+    "course tells you: on your course's JupyterHub, or on your own computer.")
+STUDENT_LAUNCH = (
+    "The rocket icon at the top of a chapter page holds launch buttons (**Colab**, **Binder**) that open the "
+    "chapter's notebook from your course's repository, without solutions. You can also download the "
+    "notebook with the download icon next to it: it has no outputs and no solutions, and a cell for your "
+    "answer under each exercise.")
+STUDENT_RUNNING = """## Running a chapter
+
+{launch} Every chapter runs on a CPU; you do not need a GPU.
+
+The notebooks import the book's Python package, `unrolled`: `cells` (the numpy library of RNN, LSTM and
+GRU cells), `widgets` (the interactive figures) and `exercises` (the functions that check your answers).
+On your own computer, with Python 3.11, install it and the packages the chapters use into a virtual
+environment, then start JupyterLab in the folder where you saved the notebooks:
+
+```bash
+python -m venv .venv
+.venv/bin/pip install "unrolled @ git+https://github.com/unrolled-book/unrolled"
+.venv/bin/jupyter lab
+```
+
+On Linux, install the CPU-only PyTorch first
+(`.venv/bin/pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu`): pip's default
+one brings gigabytes of GPU libraries the book never uses. A JupyterHub set up for your course has all
+of this already.
+
+"""
+STUDENT_EXERCISES = """## Exercises
+
+Every chapter ends with exercises. This edition shows them without solutions. In a chapter's notebook,
+each exercise is followed by a cell for your answer, which calls the exercise's checking function: run
+it, and the checker tells you what is right or wrong about your answer without giving the answer away.
+
+### Graded assignments
+
+Your instructor may hand out a chapter's exercises as an assignment: a folder with a notebook and the
+packages it needs (keep them together). In the notebook, replace each `answer_1 = ...` with your answer
+and run the cell; `grader.check("q1")` runs the question's public test. Answer cells may import only
+what the autograder has, which the notebook's introduction lists (numpy, not PyTorch). When you are
+done, save the notebook, run its last cell, and upload the zip file it makes, or the notebook, where
+your instructor says (Gradescope, for example). The grade comes from hidden tests.
+
+In a practice assignment the checkers run on your machine and give feedback at once. In an exam, the
+public tests check only the form of an answer (a number, a pair, a function), not whether it is right:
+nothing you receive knows the answers.
+
+"""
 
 
 def without_outputs(notebook):
@@ -151,7 +289,11 @@ def build(out=OUT, repository=None):
     (source / "_config.yml").write_text(yaml.safe_dump(student_config(config, repository), sort_keys=False),
                                         encoding="utf-8")
     for relative, notebook in executed.items():
+        if relative == Path("book") / "intro.ipynb":
+            notebook = student_intro(notebook, repository)
         _write_notebook(without_solutions(notebook), source / relative)
+    how_to_use = source / "book" / "how-to-use.md"
+    how_to_use.write_text(student_how_to_use(how_to_use.read_text(encoding="utf-8"), repository), encoding="utf-8")
 
     shutil.rmtree(out / "_build", ignore_errors=True)
     shutil.rmtree(out / "html", ignore_errors=True)
@@ -165,8 +307,12 @@ def build(out=OUT, repository=None):
     shutil.rmtree(out / "_build", ignore_errors=True)
 
     # What students download or open: no outputs, no solutions (the published source too).
+    chapters = {chapter.name: chapter for chapter in chapter_reader.chapters_with_exercises()}
     for relative in executed:
         clean = without_outputs(without_solutions(json.loads((ROOT / relative).read_text(encoding="utf-8"))))
+        if relative == Path("book") / "intro.ipynb":
+            clean = student_intro(clean, repository)
+        clean = readable_exercises(clean, chapters.get(relative.stem) if relative.parts[0] == "chapters" else None)
         _write_notebook(clean, source / relative)
         for copy in (out / "html").rglob(relative.name):
             _write_notebook(clean, copy)

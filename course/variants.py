@@ -41,8 +41,10 @@ _COUNT_TORCH = {
     "text": {"feeds 40 filter-bank": "feeds <<TORCH_COUNT_SIZES.input_size>> filter-bank",
              "input_size=40, hidden_size=256": "input_size=<<TORCH_COUNT_SIZES.input_size>>, "
                                                "hidden_size=<<TORCH_COUNT_SIZES.hidden_size>>"},
-    "setup": {"input_size=40, hidden_size=256": "input_size=<<TORCH_COUNT_SIZES.input_size>>, "
-                                                "hidden_size=<<TORCH_COUNT_SIZES.hidden_size>>"},
+    "answer": {"4 * 256 * 40 + 4 * 256 * 256 + 2 * 4 * 256":
+               "4 * <<TORCH_COUNT_SIZES.hidden_size>> * <<TORCH_COUNT_SIZES.input_size>> + "
+               "4 * <<TORCH_COUNT_SIZES.hidden_size>> * <<TORCH_COUNT_SIZES.hidden_size>> + "
+               "2 * 4 * <<TORCH_COUNT_SIZES.hidden_size>>"},
 }
 _COUNT_STACKED = {
     "module": "lstm",
@@ -119,8 +121,7 @@ _FW_KERNEL = {
     "text": {"reads MNIST rows (28 numbers per step)":
              "reads sequences of <<KERNEL_SIZES.input_size>> numbers per step",
              "`keras.layers.LSTM(128)`": "`keras.layers.LSTM(<<KERNEL_SIZES.hidden_size>>)`"},
-    "setup": {"keras.layers.LSTM(128)": "keras.layers.LSTM(<<KERNEL_SIZES.hidden_size>>)",
-              "(None, None, 28)": "(None, None, <<KERNEL_SIZES.input_size>>)"},
+    "answer": {"(28, 4 * 128)": "(<<KERNEL_SIZES.input_size>>, 4 * <<KERNEL_SIZES.hidden_size>>)"},
 }
 _FW_UPDATE = {
     "module": "frameworks",

@@ -12,12 +12,12 @@ CHAPTERS = {chapter.name: chapter for chapter in chapters_with_exercises()}
 def build(tmp_path_factory):
     built = {}
 
-    def build_once(chapter_name, seed=0):
-        if (chapter_name, seed) not in built:
-            out = tmp_path_factory.mktemp(f"{chapter_name}-seed{seed}")
-            assignments.assign(CHAPTERS[chapter_name], out, seed, run_tests=False)
-            built[chapter_name, seed] = out
-        return built[chapter_name, seed]
+    def build_once(chapter_name, seed=0, mode="practice"):
+        if (chapter_name, seed, mode) not in built:
+            out = tmp_path_factory.mktemp(f"{chapter_name}-seed{seed}-{mode}")
+            assignments.assign(CHAPTERS[chapter_name], out, seed, run_tests=False, mode=mode)
+            built[chapter_name, seed, mode] = out
+        return built[chapter_name, seed, mode]
 
     return build_once
 

@@ -3,10 +3,13 @@ instructor grading locally would.
 
 - ``submission(out, path, answers)``: the student notebook with its answer cells filled in
   ({answer_n: code}; ``"reference"`` takes that question's reference solution from the master);
-- ``grade(out, notebook)``: {question: score} from otter run with the assignment's autograder zip.
+- ``grade(out, notebook)``: {question: score} from otter run with the assignment's autograder zip, in the
+  project's .venv, or in the autograder's own environment (``python=``, see course.grade);
+- ``reports(notebook)``: {question: otter's report} of the last grading of ``notebook``.
 """
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -43,7 +46,8 @@ def submission(out, path, answers):
         if code == "reference":
             code = references[name]
         if code is not None:
-            checker_call = source.strip().splitlines()[-1]  # the chapter's check_x(answer_n);
+            last = source.strip().splitlines()[-1]  # the chapter's check_x(answer_n); (practice mode)
+            checker_call = last if re.match(r"^(\w+\.)?check_\w+\(", last) else ""
             cell["source"] = f"{code.rstrip()}\n{checker_call}\n"
     path.write_text(json.dumps(notebook))
     return path
@@ -53,13 +57,29 @@ def reference_answers(out):
     return {name: "reference" for name in _solutions(out)}
 
 
-def grade(out, notebook):
-    """{question: score} given by otter run with the assignment's autograder zip."""
+def grade(out, notebook, python=None):
+    """{question: score} given by otter run with the assignment's autograder zip: in the project's .venv,
+    or with ``python``, the interpreter of a grading environment made by course.grade."""
     results = notebook.parent / f"{notebook.stem}-results"
     results.mkdir(exist_ok=True)
-    command = [sys.executable, "-m", "otter", "run", "-a", str(assignments.autograder_zip(out)), "-o",
-               str(results), str(notebook)]
-    run = subprocess.run(command, capture_output=True, text=True, cwd=notebook.parent)
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    if python is None:
+        command = [sys.executable, "-m", "otter", "run", "-a", str(assignments.autograder_zip(out)), "-o",
+                   str(results), str(notebook)]
+        # No PYTHONPATH: the kernel imports the assignment's copies of exercises and cells (with its seed.txt),
+        # as on a student's machine or Gradescope, not the repository's.
+        environment = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+        run = subprocess.run(command, capture_output=True, text=True, cwd=notebook.parent, env=environment)
+        assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    else:
+        from course import grade as grading
+
+        grading.run(assignments.autograder_zip(out), notebook, results, Path(python).parent.parent)
     tests = json.loads((results / "results.json").read_text())["tests"]
     return {test["name"]: test["score"] for test in tests if test.get("max_score")}
+
+
+def reports(notebook):
+    """{question: otter's report of it} from the last grading of ``notebook``."""
+    results = notebook.parent / f"{notebook.stem}-results"
+    tests = json.loads((results / "results.json").read_text())["tests"]
+    return {test["name"]: test.get("output", "") for test in tests if test.get("max_score")}

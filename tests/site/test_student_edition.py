@@ -92,7 +92,19 @@ def test_downloadable_notebooks_hold_no_solutions(name, student_html):
         assert "{solution" not in text, copy
         assert sorted(snippet for snippet in code | prose if snippet in text) == [], copy
         assert all(not cell.get("outputs") for cell in notebook["cells"]), copy
-        assert len(re.findall(r"\{exercise\}", text)) == len(CHAPTERS[name].exercises)
+        # each exercise as plain Markdown (Jupyter renders no directive), with a cell for the answer
+        assert "{exercise}" not in text and ":label:" not in text, copy
+        assert text.count("**Exercise: ") == len(CHAPTERS[name].exercises), copy
+
+
+def test_the_student_edition_describes_itself(student_html):
+    for page in ("index.html", "book/intro.html", "book/how-to-use.html"):
+        path = student_html / page
+        if path.exists():
+            text = page_text(path)
+            assert "rocket icon" not in text and "hidden solution" not in text, page
+    how_to_use = page_text(student_html / "book" / "how-to-use.html")
+    assert "Graded assignments" in how_to_use and "no launch buttons" in how_to_use
 
 
 def test_no_launch_button_into_the_public_repository(student_html, public_html):
