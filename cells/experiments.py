@@ -256,7 +256,7 @@ def reversal_held_out(length=20, curve_count=200, held_out_count=1000):
 
 
 def reversal_run(attention, run=0, curve=None, length=20, hidden_size=64, embedding_dim=16, batch_size=32,
-                 steps=1500, lr=5e-3, eval_every=100, progress=True, description=None):
+                 steps=1500, lr=5e-3, eval_every=100, progress=True, description=None, model_class=None):
     """Train one `Seq2Seq` (attention None, "dot" or "additive") to reverse `length` digits -> (model, History, record).
 
     Run number `run` draws the parameters from seed(1 + 100 * run) and the batches from
@@ -266,6 +266,8 @@ def reversal_run(attention, run=0, curve=None, length=20, hidden_size=64, embedd
     History.eval_losses holds the token error 1 - token accuracy; record["by_step"], one row per
     evaluation, the accuracy at each output step (its mean over the steps is the token accuracy), and
     record["sequences"] the share of curve sequences written entirely right. `reversal_result` reads them.
+    `model_class`, a subclass of `Seq2Seq` with its constructor, trains a control model instead
+    (benchmarks/attention_study.py) on the same initialisation and batches.
     """
     from .seq2seq import Seq2Seq
     from .tasks import digit_reversal
@@ -277,8 +279,10 @@ def reversal_run(attention, run=0, curve=None, length=20, hidden_size=64, embedd
     if curve is None:
         curve, _ = reversal_held_out(length)
     curve_source, curve_target = curve
-    model = Seq2Seq(10, hidden_size, embedding_dim=embedding_dim, attention=attention,
-                    rng=seed(1 + 100 * run), dtype=np.float32)
+    if model_class is not None and not (isinstance(model_class, type) and issubclass(model_class, Seq2Seq)):
+        raise ValueError(f"model_class must be a subclass of Seq2Seq; got {model_class!r}")
+    model = (model_class or Seq2Seq)(10, hidden_size, embedding_dim=embedding_dim, attention=attention,
+                                     rng=seed(1 + 100 * run), dtype=np.float32)
     data_rng = rng(2 + 100 * run)
     by_step, sequences = [], []
 
@@ -334,25 +338,75 @@ def offset_share(offsets, offset):
     return float(np.mean(offsets[offset_steps(offset, offsets.shape[0])] == offset))
 
 
-def window_matches(source, offset):
+def linear_probe(train_features, train_labels, test_features, classes):
+    """A linear probe: least squares from features (N, h) plus a constant onto one-hot labels -> test labels.
+
+    What a linear read-out can decode from a trained model's states: fit on (train_features,
+    train_labels), labels 0 .. classes - 1; predict the most likely class of each row of test_features.
+    """
+    train_features, test_features = np.asarray(train_features, float), np.asarray(test_features, float)
+    train_labels = np.asarray(train_labels)
+    if train_features.ndim != 2 or test_features.ndim != 2 or train_features.shape[1] != test_features.shape[1] \
+            or train_labels.shape != train_features.shape[:1]:
+        raise ValueError(f"features must be (N, h) arrays with one label per training row; got "
+                         f"{train_features.shape}, {test_features.shape} and labels {train_labels.shape}")
+    def with_constant(x):
+        return np.hstack([x, np.ones((len(x), 1))])
+
+    targets = np.eye(check_positive_int("classes", classes))[train_labels]
+    weights = np.linalg.lstsq(with_constant(train_features), targets, rcond=None)[0]
+    return np.argmax(with_constant(test_features) @ weights, axis=1)
+
+
+def memory_probe(memory, source, lag=None):
+    """What memory row m_s holds, by a linear probe -> (predicted, true) labels of the held-out half.
+
+    memory (S, B, h), the encoder's states; source (S, B) digits. With `lag` L (0, 1, ...): the
+    digit x_{s-L} from m_s, for s = L + 1 .. S. With lag None: the position s - 1 (0 to S - 1). The
+    probe is fitted on the first half of the sequences and read on the second.
+    """
+    memory, source = np.asarray(memory), np.asarray(source)
+    if memory.ndim != 3 or source.shape != memory.shape[:2] or memory.shape[1] < 2:
+        raise ValueError(f"memory must be (S, B, h) with B >= 2 and source (S, B); got {memory.shape} "
+                         f"and {source.shape}")
+    S, B, h = memory.shape
+    if lag is None:
+        features, labels, classes = memory, np.broadcast_to(np.arange(S)[:, None], (S, B)), S
+    else:
+        if isinstance(lag, (bool, np.bool_)) or not isinstance(lag, (int, np.integer)) or not 0 <= lag < S:
+            raise ValueError(f"lag must be a whole number from 0 to S - 1 = {S - 1}, or None; got {lag!r}")
+        features, labels, classes = memory[lag:], source[:S - lag], 10
+    half = B // 2
+    predicted = linear_probe(features[:, :half].reshape(-1, h), labels[:, :half].reshape(-1),
+                             features[:, half:].reshape(-1, h), classes)
+    return predicted, labels[:, half:].reshape(-1)
+
+
+def window_matches(source, offset, place=None):
     """For reversal with offset k >= 1 -> (T, S, B) bool: does the window ending at row r' repeat step t's?
 
     Output step t has just read the digits at positions S + 2 - t, ..., S + 1 - t + k (its last k
     inputs); they are the last k digits read into memory row r = S + 1 - t + k. matches[t, r' - 1, b]
     is True where the k digits ending at position r' equal those ending at r (r' = r included); False
-    where r or the window ending at r' falls outside the sequence.
+    where r or the window ending at r' falls outside the sequence. With `place` j (0 to k - 1), one
+    digit only: the j-th of the window, y_{t-1-j} (j = 0 the digit just read), against the digit at
+    the same place of the window ending at r'.
     """
     source = np.asarray(source)
     offset = check_positive_int("offset", offset)
+    if place is not None and (isinstance(place, (bool, np.bool_)) or not isinstance(place, (int, np.integer))
+                              or not 0 <= place < offset):
+        raise ValueError(f"place must be a whole number from 0 to offset - 1 = {offset - 1}; got {place!r}")
     S, B = source.shape
     matches = np.zeros((S, S, B), dtype=bool)
     for t in range(1, S + 1):
         r = S + 1 - t + offset
         if r > S:
             continue
-        window = source[r - offset:r]  # positions r - k + 1 .. r, counted from 1
+        places = slice(None) if place is None else slice(place, place + 1)
+        window = source[r - offset:r][places]  # positions r - k + 1 .. r, counted from 1
         for other in range(offset, S + 1):
-            matches[t - 1, other - 1] = np.all(source[other - offset:other] == window, axis=0)
+            matches[t - 1, other - 1] = np.all(source[other - offset:other][places] == window, axis=0)
     return matches
 
 
@@ -367,6 +421,14 @@ def window_test(source, offsets, offset):
     the peak elsewhere that sit on a row where the window repeats; "chance", the share of the other
     rows those windows repeat at (where a miss that ignored the digits would land as often); and the
     numbers of steps of each kind.
+
+    The single-digit arm tells a pair (or window) of digits from one digit: a decoder that matched
+    one digit alone would be misled where that digit repeats even though the window does not. Over
+    the steps whose window occurs once, for each place j of the window (j = 0 the digit just read,
+    `window_matches(..., place=j)`), lists indexed by j: "digit_unique" and "digit_repeated", the
+    share of steps on `offset` where that digit occurs at its place of no other row and of another
+    row; "digit_misses_on_match", the share of the misses among the latter that sit on a row where
+    the digit repeats, and "digit_chance", the share of the other rows it repeats at, over those misses.
     """
     source, offsets = np.asarray(source), np.asarray(offsets)
     S, B = source.shape
@@ -381,11 +443,31 @@ def window_test(source, offsets, offset):
     peak_row = np.clip(S + 1 - t + offsets[steps], 1, S)
     on_match = np.take_along_axis(matches, (peak_row - 1)[:, None, :], axis=1)[:, 0]
     missed = repeated & ~on
-    return {"unique": float(on[~repeated].mean()), "repeated": float(on[repeated].mean()),
-            "misses_on_match": float(on_match[missed].mean()) if missed.any() else float("nan"),
-            "chance": float(((matches.sum(axis=1) - 1) / (S - 1))[repeated].mean()),
-            "unique_count": int((~repeated).sum()), "repeated_count": int(repeated.sum()),
-            "missed_count": int(missed.sum())}
+    result = {"unique": float(on[~repeated].mean()), "repeated": float(on[repeated].mean()),
+              "misses_on_match": float(on_match[missed].mean()) if missed.any() else float("nan"),
+              "chance": float(((matches.sum(axis=1) - 1) / (S - 1))[repeated].mean()),
+              "unique_count": int((~repeated).sum()), "repeated_count": int(repeated.sum()),
+              "missed_count": int(missed.sum())}
+
+    def share(selected, values):
+        return float(values[selected].mean()) if selected.any() else float("nan")
+
+    arms = {key: [] for key in ("digit_unique", "digit_repeated", "digit_misses_on_match", "digit_chance",
+                                "digit_unique_count", "digit_repeated_count", "digit_missed_count")}
+    for place in range(offset):
+        digit = window_matches(source, offset, place)[steps]
+        digit_repeated = ~repeated & (digit.sum(axis=1) > 1)
+        digit_once = ~repeated & ~digit_repeated
+        digit_missed = digit_repeated & ~on
+        on_digit = np.take_along_axis(digit, (peak_row - 1)[:, None, :], axis=1)[:, 0]
+        arms["digit_unique"].append(share(digit_once, on))
+        arms["digit_repeated"].append(share(digit_repeated, on))
+        arms["digit_misses_on_match"].append(share(digit_missed, on_digit))
+        arms["digit_chance"].append(share(digit_missed, (digit.sum(axis=1) - 1) / (S - 1)))
+        arms["digit_unique_count"].append(int(digit_once.sum()))
+        arms["digit_repeated_count"].append(int(digit_repeated.sum()))
+        arms["digit_missed_count"].append(int(digit_missed.sum()))
+    return {**result, **arms}
 
 
 def add_update_bias(gru, amount):

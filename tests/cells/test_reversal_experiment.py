@@ -68,6 +68,38 @@ def test_window_test_reads_hits_misses_and_chance():
         experiments.window_test(source, offsets[:3], 2)
 
 
+def test_window_matches_at_one_place_compare_one_digit_of_the_window():
+    source = np.array([[1], [2], [1], [2], [3]])  # S = 5, offset 2: rows r' = 2 to 5 have a window
+    first = experiments.window_matches(source, 2, place=0)  # the digit just read, position r - 1
+    last = experiments.window_matches(source, 2, place=1)  # the window's last digit, position r
+    # t = 3, row 5: digit x_4 = 2 sits first in row 3's window too (x_2 = 2); x_5 = 3 nowhere else
+    assert np.flatnonzero(first[2, :, 0]).tolist() == [2, 4]
+    assert np.flatnonzero(last[2, :, 0]).tolist() == [4]
+    # t = 5, row 3: x_2 = 2 again first in row 5's window; x_3 = 1 is last only in row 3 (row 1 has no window)
+    assert np.flatnonzero(first[4, :, 0]).tolist() == [2, 4]
+    assert np.flatnonzero(last[4, :, 0]).tolist() == [2]
+    for place in (2, -1, 0.5, True):
+        with pytest.raises(ValueError, match="place must be"):
+            experiments.window_matches(source, 2, place=place)
+
+
+def test_window_test_tells_a_pair_of_digits_from_one_digit():
+    source = np.array([[1], [2], [1], [2], [3]])
+    # t = 3 on +2 (row 5); t = 4 on +2 (row 4, its pair repeats); t = 5 misses onto row 5, offset 5 - 1 = 4,
+    # where its first digit (2) repeats though its pair (2, 1) does not
+    offsets = np.array([[0], [0], [2], [2], [4]])
+    result = experiments.window_test(source, offsets, 2)
+    assert result["unique"] == 0.5 and result["repeated"] == 1.0 and np.isnan(result["misses_on_match"])
+    # place 0: both unique-pair steps (t = 3, 5) have their first digit elsewhere too; one hit of two
+    assert np.isnan(result["digit_unique"][0]) and result["digit_repeated"][0] == 0.5
+    assert result["digit_repeated_count"][0] == 2 and result["digit_missed_count"][0] == 1
+    assert result["digit_misses_on_match"][0] == 1.0
+    assert result["digit_chance"][0] == pytest.approx(1 / 4)  # one other row of four
+    # place 1: neither step's last digit repeats
+    assert result["digit_unique"][1] == 0.5 and np.isnan(result["digit_repeated"][1])
+    assert result["digit_unique_count"][1] == 2 and result["digit_missed_count"][1] == 0
+
+
 def test_the_held_out_sets_are_the_chapters_old_draws_under_the_default_seed(monkeypatch):
     monkeypatch.delenv(experiments.SEED_VARIABLE, raising=False)
     (curve_source, curve_target), (held_source, _) = experiments.reversal_held_out(6, 5, 7)
@@ -126,3 +158,30 @@ def test_a_reversal_result_is_the_mean_of_the_last_evaluations():
     np.testing.assert_allclose(result["by_step"], record["by_step"][-2:].mean(axis=0))
     with pytest.raises(ValueError, match="run must be a whole number"):
         experiments.reversal_run(None, -1)
+
+
+def test_a_linear_probe_reads_what_the_features_hold_and_no_more():
+    rng = np.random.default_rng(0)
+    S, B = 6, 40
+    source = rng.integers(0, 10, size=(S, B))
+    # each "state" holds its own digit and the one before, one-hot, nothing older, plus its position
+    memory = np.zeros((S, B, 20 + S))
+    for s in range(S):
+        memory[s, np.arange(B), source[s]] = 1
+        if s:
+            memory[s, np.arange(B), 10 + source[s - 1]] = 1
+        memory[s, :, 20 + s] = 1
+    for lag in (0, 1):
+        predicted, true = experiments.memory_probe(memory, source, lag)
+        assert true.shape == ((S - lag) * (B - B // 2),)
+        np.testing.assert_array_equal(predicted, true)
+    predicted, true = experiments.memory_probe(memory, source, 2)  # not held: near chance (1 in 10)
+    assert np.mean(predicted == true) < 0.35
+    predicted, true = experiments.memory_probe(memory, source)  # the position
+    np.testing.assert_array_equal(true, np.repeat(np.arange(S), B - B // 2))
+    np.testing.assert_array_equal(predicted, true)
+    for lag in (-1, S, 1.0, True):
+        with pytest.raises(ValueError, match="lag must be"):
+            experiments.memory_probe(memory, source, lag)
+    with pytest.raises(ValueError, match="memory must be"):
+        experiments.memory_probe(memory[:, :1], source[:, :1])
