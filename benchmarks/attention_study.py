@@ -14,6 +14,14 @@ model with attention, on the held-out set: where the largest attention weight si
 digit each output step writes (`attention_offsets`), and the test of the chapter's hypothesis about
 why it sits where it does (`window_test`).
 
+A control (`--control`, added to the stored file without retraining the two models): the model
+without attention given the attentive model's combination layer, h~_t = tanh(W_c [m_S; q_t] + b_c),
+i.e. attention over the one row m_S (`LastStateCombined`). Same parameters, same initialisation and
+batches as the attentive model of the same run; only what the decoder may read differs. It asks
+whether the extra tanh layer, not the reading of the whole memory, explains the gap.
+
+    python benchmarks/attention_study.py --control     # adds "control" runs to the stored file
+
 The draws follow UNROLLED_EXPERIMENT_SEED as the chapter's do (default 0: the stored study). A test
 (tests/benchmarks/test_attention_study.py) runs the --quick form and checks the stored file.
 """
@@ -31,6 +39,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before numpy: small matric
 import numpy as np  # noqa: E402
 
 from cells import experiments  # noqa: E402
+from cells.seq2seq import Seq2Seq  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = REPO / "cells" / "results" / "attention_study.json"
@@ -40,6 +49,53 @@ FULL = dict(experiments.REVERSAL_SETTINGS, runs=(0, 1, 2, 3, 4))
 QUICK = dict(FULL, length=8, hidden_size=16, embedding_dim=8, batch_size=16, steps=60, eval_every=20,
              curve_count=20, held_out_count=50, runs=(0, 1))
 LAST = 5  # a run's result: the mean of its last five evaluations
+CONTROL = "without attention, with the combination layer"
+
+
+class LastStateCombined(Seq2Seq):
+    """The control: a Seq2Seq with attention (dot scores) whose memory is the last state m_S alone.
+
+    One row gets weight 1, so the context is m_S and h~_t = tanh(W_c [m_S; q_t] + b_c): the
+    attentive model's parameters and extra layer, the plain model's bottleneck.
+    """
+
+    def forward(self, x):
+        source, target = self._check_pair(x)
+        memory = self.encode(source)
+        previous = np.concatenate([np.full((1, target.shape[1]), self.start_token), target[:-1]])
+        queries, _ = self.decoder.forward(self.target_embedding.forward(previous), memory[-1:])
+        self._memory_shape = memory.shape
+        combined, _ = self.attention.forward(queries, memory[-1:])
+        return self.head.forward(combined)
+
+    def backward(self, d_logits):
+        d_combined, grads = self.head.backward(d_logits)
+        grads = {"head." + k: v for k, v in grads.items()}
+        d_memory = np.zeros(self._memory_shape, dtype=d_combined.dtype)
+        d_queries, d_last, attention_grads = self.attention.backward(d_combined)
+        grads.update({"attention." + k: v for k, v in attention_grads.items()})
+        d_memory[-1] += d_last[0]
+        d_previous, decoder_grads = self.decoder.backward(d_queries)
+        d_memory[-1] += self.decoder.d_initial_state[0]  # q_0 = m_S
+        grads.update({"decoder." + k: v for k, v in decoder_grads.items()})
+        grads["target_embedding.weight"] = self.target_embedding.backward(d_previous)["weight"]
+        d_source, encoder_grads = self.encoder.backward(d_memory)
+        grads.update({"encoder." + k: v for k, v in encoder_grads.items()})
+        grads["source_embedding.weight"] = self.source_embedding.backward(d_source)["weight"]
+        return None, {name: grads[name] for name in self.params()}
+
+    def generate(self, source, length):
+        memory = self.encode(source)
+        cell = self.decoder.cells[0][0]
+        state = memory[-1]
+        token = np.full(source.shape[1], self.start_token)
+        tokens = []
+        for _ in range(length):
+            state, _ = cell.step(self.target_embedding.weight[token], state)
+            combined, _ = self.attention.forward(state[None], memory[-1:])
+            token = np.argmax(self.head.forward(combined[0]), axis=-1)
+            tokens.append(token)
+        return np.stack(tokens), None
 
 
 def attention_analysis(model, held_out, length):
@@ -56,32 +112,64 @@ def attention_analysis(model, held_out, length):
             "window_test": experiments.window_test(source, offsets, usual) if usual >= 1 else None}
 
 
+def run_entry(name, model, history, record):
+    result = experiments.reversal_result(history, record, last=LAST)
+    return {"model": name, "run": None, "eval_steps": history.eval_steps,
+            "token_accuracy": [1.0 - e for e in history.eval_losses],
+            "sequences": record["sequences"].tolist(), "by_step": record["by_step"].tolist(),
+            "result": {"tokens": result["tokens"], "sequences": result["sequences"],
+                       "by_step": result["by_step"].tolist()},
+            "seconds": history.seconds}
+
+
+def machine(started):
+    return {"python": platform.python_version(), "numpy": np.__version__, "cpus": os.cpu_count(),
+            "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS"),
+            "load_average": list(os.getloadavg()), "wall_seconds": round(time.time() - started, 1),
+            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+
+
+def options_of(settings):
+    return {k: settings[k] for k in ("length", "hidden_size", "embedding_dim", "batch_size", "steps", "lr",
+                                     "eval_every")}
+
+
+def run_control(study, runs=None, progress=True):
+    """Train the control (`LastStateCombined`) for the study's runs -> the study with "control" added."""
+    settings = study["settings"]
+    if study["experiment_seed"] != experiments.base_seed():
+        raise ValueError(f"the study was made under experiment seed {study['experiment_seed']}; "
+                         f"this process has {experiments.base_seed()}")
+    started = time.time()
+    curve, _ = experiments.reversal_held_out(settings["length"], settings["curve_count"],
+                                             settings["held_out_count"])
+    control = {"model": CONTROL, "runs": []}
+    for run in settings["runs"] if runs is None else runs:
+        model, history, record = experiments.reversal_run("dot", run, curve=curve, progress=progress,
+                                                          description=f"control, run {run}",
+                                                          model_class=LastStateCombined, **options_of(settings))
+        control["runs"].append(dict(run_entry(CONTROL, model, history, record), run=run))
+        print(f"control run {run}: tokens {control['runs'][-1]['result']['tokens']:.3f}", flush=True)
+    control["machine"] = machine(started)
+    return dict(study, control=control)
+
+
 def run_study(settings, progress=True):
     settings = dict(settings, runs=list(settings["runs"]))
     started = time.time()
     length = settings["length"]
     curve, held_out = experiments.reversal_held_out(length, settings["curve_count"], settings["held_out_count"])
-    options = {k: settings[k] for k in ("length", "hidden_size", "embedding_dim", "batch_size", "steps", "lr",
-                                        "eval_every")}
+    options = options_of(settings)
     study = {"settings": settings, "last": LAST, "experiment_seed": experiments.base_seed(), "runs": []}
     for run in settings["runs"]:
         for name, attention in MODELS.items():
             model, history, record = experiments.reversal_run(attention, run, curve=curve, progress=progress,
                                                               description=f"{name}, run {run}", **options)
-            result = experiments.reversal_result(history, record, last=LAST)
-            entry = {"model": name, "run": run, "eval_steps": history.eval_steps,
-                     "token_accuracy": [1.0 - e for e in history.eval_losses],
-                     "sequences": record["sequences"].tolist(), "by_step": record["by_step"].tolist(),
-                     "result": {"tokens": result["tokens"], "sequences": result["sequences"],
-                                "by_step": result["by_step"].tolist()},
-                     "seconds": history.seconds}
+            entry = dict(run_entry(name, model, history, record), run=run)
             if attention is not None:
                 entry["attention"] = attention_analysis(model, held_out, length)
             study["runs"].append(entry)
-    study["machine"] = {"python": platform.python_version(), "numpy": np.__version__, "cpus": os.cpu_count(),
-                        "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS"),
-                        "load_average": list(os.getloadavg()), "wall_seconds": round(time.time() - started, 1),
-                        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+    study["machine"] = machine(started)
     return study
 
 
@@ -101,6 +189,9 @@ def summary(study):
                 a = r["attention"]
                 lines.append(f"{name:<18} run {r['run']}: usual offset {a['usual']:+d} in {a['on_usual']:.3f}, "
                              f"window test {a['window_test']}")
+    if "control" in study:
+        median, low, high = experiments.median_and_range(r["result"]["tokens"] for r in study["control"]["runs"])
+        lines.append(f"{CONTROL}: tokens median {median:.3f}  range {low:.3f} to {high:.3f}")
     return "\n".join(lines)
 
 
@@ -109,9 +200,20 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="the reduced settings a test can afford")
     parser.add_argument("--out", type=Path, default=None, help=f"where to write the JSON (default {DEFAULT_OUT})")
     parser.add_argument("--no-progress", action="store_true")
+    parser.add_argument("--control", action="store_true",
+                        help="add the control runs to the stored study (or --study) instead of running the study")
+    parser.add_argument("--study", type=Path, default=DEFAULT_OUT, help="the study --control adds to")
+    parser.add_argument("--runs", type=int, nargs="+", default=None, help="with --control: these runs only")
     args = parser.parse_args(argv)
-    study = run_study(QUICK if args.quick else FULL, progress=not args.no_progress)
-    out = args.out or (None if args.quick else DEFAULT_OUT)
+    progress = not args.no_progress
+    if args.control:
+        study = run_control(json.loads(args.study.read_text()), runs=args.runs, progress=progress)
+        out = args.out or args.study
+    else:
+        study = run_study(QUICK if args.quick else FULL, progress=progress)
+        if args.quick:  # the quick form runs the control too, so that the test covers it
+            study = run_control(study, progress=progress)
+        out = args.out or (None if args.quick else DEFAULT_OUT)
     print(summary(study))
     print(f"wall time {study['machine']['wall_seconds']} s, load average {study['machine']['load_average']}")
     if out is not None:

@@ -4,7 +4,7 @@ The encoder leaves one state per input step, the memory m_1 ... m_S (the (time s
 matrix of outputs a recurrent layer returns). For every decoder state q_t, the query:
 
     score          e_{t,s} = q_t . m_s                                  "dot"       (Luong et al. 2015)
-                   e_{t,s} = v . tanh(W_q q_t + W_m m_s)                "additive"  (Bahdanau et al. 2014)
+                   e_{t,s} = v . tanh(W_q q_t + W_m m_s)                "additive"  (Bahdanau et al. 2015)
     softmax        a_{t,s} = exp(e_{t,s}) / sum_s' exp(e_{t,s'})        over the encoder's steps s
     weighted sum   c_t = sum_s a_{t,s} m_s                              the context vector
     combine        h~_t = tanh(W_c [c_t; q_t] + b_c)                    attentional state (Luong et al. 2015,
