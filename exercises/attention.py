@@ -129,6 +129,20 @@ def _close(a, b, tol=2e-3):
     return a.shape == np.shape(b) and np.allclose(a, b, rtol=0, atol=tol)
 
 
+# The by-hand exercises ask for three decimals. An answer in hundredths that is within one hundredth of
+# every number (rounded to two decimals, or nudged so that the weights add up to 1) has the right
+# method and too little precision.
+ROUND_LESS = ("Your method is right, but the numbers are rounded too far: the exercise asks for three "
+              "decimal places. Keep every digit until the end, then round once.")
+
+
+def _rounded_too_far(a, b):
+    if a.shape != np.shape(b):
+        return False
+    in_hundredths = np.allclose(a * 100, np.round(a * 100), rtol=0, atol=1e-6)
+    return bool(np.abs(a - b).max() <= 5e-3 + 1e-9 or (in_hundredths and np.abs(a - b).max() < 1e-2))
+
+
 @checker
 def check_weights_by_hand(answer):
     """The three dot-product attention weights a_1, a_2, a_3 of the active seed's BY_HAND query over its
@@ -140,6 +154,8 @@ def check_weights_by_hand(answer):
                      "to 1.")
     if _close(weights, scores):
         return wrong("Those are the scores q . m_s themselves; attention weights are their softmax.")
+    if _rounded_too_far(weights, expected):
+        return wrong(ROUND_LESS)
     if abs(weights.sum() - 1) > 2e-3:
         return wrong("Attention weights are a softmax over the input steps, so they add up to 1; yours add "
                      f"up to {weights.sum():.3g}.")
@@ -166,6 +182,11 @@ def check_context_by_hand(answer):
         mix = (f"mostly m_{heaviest + 1}, a little of the rest" if weights[heaviest] > 0.5
                else "each memory vector in proportion to its weight")
         return right(f"The context is the memory vectors averaged with the attention weights: {mix}.")
+    if _rounded_too_far(context, expected):
+        return wrong(ROUND_LESS)
+    if _close(context, expected[::-1]) or _rounded_too_far(context, expected[::-1]):
+        return wrong("The two numbers are swapped: c_1 is the first coordinate, a_1 m_1[0] + a_2 m_2[0] + "
+                     "a_3 m_3[0], and c_2 the second.")
     if _close(context, memory[np.argmax(weights)]):
         return wrong("That is the one memory vector with the largest weight (hard attention); the context "
                      "mixes all of them, each scaled by its weight.")
@@ -222,6 +243,10 @@ def check_additive_param_count(answer):
         return wrong("One vector is missing: the score vector v or the bias b_c.")
     if count > expected and count % expected == 0:
         return wrong("The parameters are shared by every time step; do not multiply by a length.")
+    same_size = cells.Attention(layer.hidden_size, score="additive", attention_size=layer.hidden_size, rng=0)
+    if count == sum(value.size for value in same_size.params().values()):
+        return wrong("That count takes the attention size to be the hidden size: W_q and W_m map the "
+                     "hidden states to the attention size, and v has one entry per attention unit.")
     return wrong("W_q and W_m are (attention_size x hidden), v has attention_size entries, W_c is "
                  "(hidden x 2 hidden) and b_c has hidden entries.")
 
@@ -277,7 +302,11 @@ def check_reversal_position(answer):
     if position == expected:
         return right("The first output is the last input: the digits to write run along the anti-diagonal.")
     if position == expected - 1:
-        return wrong("That is the position counted from 0; count from 1, like the output step.")
+        return wrong(f"That is {length} - t, the position counted from 0; count from 1, like the output step "
+                     "(output step 1 writes the digit at the last position).")
+    if position == expected + 2 and position <= length:
+        return wrong("That is the memory row the chapter's trained model reads at this step, two positions "
+                     "later than the digit; the question asks where the digit itself is.")
     if position == step:
         return wrong("That would copy the sequence; reversing reads it from the end.")
     if not 1 <= position <= length:

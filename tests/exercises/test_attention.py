@@ -83,7 +83,15 @@ def test_right_answers_pass(checker, answer, capsys):
     (ex.check_attention_weights_function, negated_weights, "least similar"),
     (ex.check_attention_weights_function, raising_function, "raised KeyError: 'oops'"),
     (ex.check_attention_weights_function, returns_nothing, "returned None"),
+    (ex.check_weights_by_hand, [0.71, 0.26, 0.04], "rounded too far"),  # two decimals: adds up to 1.01
+    (ex.check_weights_by_hand, [0.70, 0.26, 0.04], "rounded too far"),  # two decimals nudged to add up to 1
+    (ex.check_context_by_hand, [1.38, 0.26], "rounded too far"),
+    (ex.check_context_by_hand, CONTEXT[::-1].round(3), "swapped"),
+    (ex.check_context_by_hand, [0.26, 1.38], "swapped"),
+    (ex.check_additive_param_count, 2 * 64 * 64 + 64 + 64 * 128 + 64, "attention size to be the hidden size"),
     (ex.check_reversal_position, 15, "counted from 0"),
+    (ex.check_reversal_position, 15, "20 - t"),
+    (ex.check_reversal_position, 18, "the memory row the chapter's trained model reads"),
     (ex.check_reversal_position, 5, "copy"),
     (ex.check_reversal_position, 21, "positions 1 to 20"),
     (ex.check_bottleneck_numbers, (20 * 64, 64), "The other way round"),

@@ -106,3 +106,28 @@ def test_reversal_and_bottleneck_follow_the_seed(capsys):
             assert not quiet(attention.check_reversal_position, 16, capsys)
             assert quiet(attention.check_bottleneck_numbers, (units, length * units), capsys)
             assert not quiet(attention.check_bottleneck_numbers, (64, 20 * 64), capsys)
+
+
+def test_the_slip_branches_work_for_every_drawn_seed(capsys):
+    """Two decimals are told to round less, swapped coordinates are named, and the row two positions later
+    is named, whatever numbers the seed draws (references by torch and closed forms)."""
+    for seed in CHECKED:
+        p = attention.parameters(seed)
+        _, weights, context = by_hand(p["BY_HAND"])
+        t, length = p["REVERSAL"]["output_step"], p["REVERSAL"]["length"]
+        with variants.using_seed(seed):
+            for checker, answer in ((attention.check_weights_by_hand, weights.numpy().round(2)),
+                                    (attention.check_context_by_hand, context.numpy().round(2))):
+                verdict = checker(answer)
+                out = capsys.readouterr().out
+                # a two-decimal answer within 2e-3 of every number passes; any other is told to round less
+                assert verdict or "rounded too far" in out, (seed, answer, out)
+            swapped = context.numpy()[::-1].round(3)
+            if abs(swapped - context.numpy()).max() > 0.01:
+                assert not attention.check_context_by_hand(swapped)
+                assert "swapped" in capsys.readouterr().out
+            if length + 3 - t <= length:  # the row two positions after the digit exists
+                assert not attention.check_reversal_position(length + 3 - t)
+                assert "memory row" in capsys.readouterr().out
+            assert not attention.check_reversal_position(length - t)
+            assert f"{length} - t" in capsys.readouterr().out
