@@ -152,9 +152,13 @@ def code_line(framework, kind, bidirectional):
     if framework == "Keras":
         layer = {"RNN": "SimpleRNN"}.get(kind, kind) + "(units={hidden_size}, return_sequences=True)"
         return "{num_layers} \u00d7 keras.layers." + (f"Bidirectional({layer})" if bi else layer)
-    cell = {"RNN": "BasicRNN"}.get(kind, kind) + "Cell(num_units={hidden_size})"
-    run = "tf.nn.bidirectional_dynamic_rnn" if bi else "tf.nn.dynamic_rnn"
-    return f"{run}(MultiRNNCell([{cell}] \u00d7 {{num_layers}}), x)"
+    # TensorFlow 1: a new cell object per layer (a list repeating one object would share its weights),
+    # and a dtype (or an initial state), without which dynamic_rnn raises. Stacked bidirectional layers,
+    # each reading both directions of the layer below, are tf.contrib.rnn.stack_bidirectional_dynamic_rnn.
+    cells_ = "[" + {"RNN": "BasicRNN"}.get(kind, kind) + "Cell(num_units={hidden_size}) for _ in range({num_layers})]"
+    if bi:
+        return f"tf.contrib.rnn.stack_bidirectional_dynamic_rnn({cells_}, {cells_}, x, dtype=tf.float32)"
+    return f"tf.nn.dynamic_rnn(MultiRNNCell({cells_}), x, dtype=tf.float32)"
 
 
 def shapes_line(framework, kind):

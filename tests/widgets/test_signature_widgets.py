@@ -296,6 +296,30 @@ def test_opened_cell_shows_one_circle_per_unit_up_to_eight(unit_widget):
     assert unit_widget.field("units")["items"] == []
 
 
+@pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])
+@pytest.mark.parametrize("bi", ["no", "yes"])
+def test_the_tensorflow_1_code_line_is_a_call_that_runs(unit_widget, kind, bi):
+    """The TF1 line parses as Python; it passes dtype (dynamic_rnn raises without it or an initial state),
+    builds a new cell object per layer (not a list repeating one object), and stacked bidirectional layers
+    get a list of forward and one of backward cells."""
+    import ast
+
+    unit_widget.set(framework="TensorFlow 1", kind=kind, hidden_size=7, num_layers=3, bidirectional=bi)
+    line = unit_widget.field("code").format(hidden_size=7, num_layers=3)
+    call = ast.parse(line, mode="eval").body
+    assert ast.unparse(call.func) == ("tf.contrib.rnn.stack_bidirectional_dynamic_rnn" if bi == "yes"
+                                      else "tf.nn.dynamic_rnn")
+    assert [(k.arg, ast.unparse(k.value)) for k in call.keywords] == [("dtype", "tf.float32")]
+    lists = call.args[:2] if bi == "yes" else call.args[0].args
+    assert ast.unparse(call.args[-1]) == "x" and len(call.args) == (3 if bi == "yes" else 2)
+    if bi == "no":
+        assert ast.unparse(call.args[0].func) == "MultiRNNCell"
+    cell = {"RNN": "BasicRNN"}.get(kind, kind) + "Cell"
+    for cells_ in lists:
+        assert isinstance(cells_, ast.ListComp)  # a new object per layer
+        assert ast.unparse(cells_) == f"[{cell}(num_units=7) for _ in range(3)]"
+
+
 def test_vocabulary_names_each_framework_s_words(unit_widget):
     unit_widget.set(kind="LSTM", framework="Keras")
     assert "units = {hidden_size}" in unit_widget.field("vocab1")
