@@ -129,9 +129,9 @@ def _close(a, b, tol=2e-3):
     return a.shape == np.shape(b) and np.allclose(a, b, rtol=0, atol=tol)
 
 
-# The by-hand exercises ask for three decimals. An answer in hundredths that is within one hundredth of
-# every number (rounded to two decimals, or nudged so that the weights add up to 1) has the right
-# method and too little precision.
+# The by-hand exercises ask for three decimals. An answer of two decimals or fewer that is within one
+# hundredth of every number (rounded to two decimals, or nudged so that the weights add up to 1) has the
+# right method and too little precision; a three-decimal answer that is off is not told to round less.
 ROUND_LESS = ("Your method is right, but the numbers are rounded too far: the exercise asks for three "
               "decimal places. Keep every digit until the end, then round once.")
 
@@ -140,7 +140,7 @@ def _rounded_too_far(a, b):
     if a.shape != np.shape(b):
         return False
     in_hundredths = np.allclose(a * 100, np.round(a * 100), rtol=0, atol=1e-6)
-    return bool(np.abs(a - b).max() <= 5e-3 + 1e-9 or (in_hundredths and np.abs(a - b).max() < 1e-2))
+    return bool(in_hundredths and np.abs(a - b).max() < 1e-2)
 
 
 @checker

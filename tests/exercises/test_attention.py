@@ -86,6 +86,7 @@ def test_right_answers_pass(checker, answer, capsys):
     (ex.check_weights_by_hand, [0.71, 0.26, 0.04], "rounded too far"),  # two decimals: adds up to 1.01
     (ex.check_weights_by_hand, [0.70, 0.26, 0.04], "rounded too far"),  # two decimals nudged to add up to 1
     (ex.check_context_by_hand, [1.38, 0.26], "rounded too far"),
+    (ex.check_weights_by_hand, [0.709, 0.256, 0.035], "check each exp"),  # three decimals, off: not rounding
     (ex.check_context_by_hand, CONTEXT[::-1].round(3), "swapped"),
     (ex.check_context_by_hand, [0.26, 1.38], "swapped"),
     (ex.check_additive_param_count, 2 * 64 * 64 + 64 + 64 * 128 + 64, "attention size to be the hidden size"),
