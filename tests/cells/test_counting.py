@@ -80,6 +80,11 @@ def test_count_does_not_depend_on_sequence_length_or_time():
     (dict(num_layers=True), r"num_layers must be a positive integer; got True"),
     (dict(bidirectional="yes"), r"bidirectional must be True or False; got 'yes'"),
     (dict(convention="tf1", bias=False), r"TF1.*bias=False"),
+    (dict(kind="gru", proj_size=2), r"proj_size is an option of PyTorch's LSTM only"),
+    (dict(convention="keras", proj_size=2), r"proj_size is an option of PyTorch's LSTM only"),
+    (dict(proj_size=4), r"proj_size p must be smaller than hidden_size h"),
+    (dict(proj_size=-1), r"proj_size must be 0 \(none\) or a positive integer; got -1"),
+    (dict(head=2.0), r"head must be 0 \(none\) or a positive integer; got 2.0"),
 ])
 def test_count_params_errors(kwargs, match):
     args = dict(kind="lstm", input_size=3, hidden_size=4) | kwargs
@@ -132,3 +137,70 @@ def test_reader_question_lstm_28_128_in_real_keras_and_real_torch():
     torch_lstm = torch.nn.LSTM(28, 128)
     torch_count = cells.count_params("lstm", 28, 128).total
     assert sum(p.numel() for p in torch_lstm.parameters()) == torch_count == 80_896
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_torch_lstm_with_proj_size_and_a_linear_head_counts_real_modules(seed):
+    """proj_size = p adds weight_hr (p, h) and W_hh reads p numbers; later layers and the head read p * directions."""
+    rng = np.random.default_rng(seed)
+    h = int(rng.integers(2, 30))
+    d, p, n = int(rng.integers(1, 30)), int(rng.integers(1, h)), int(rng.integers(1, 12))
+    layers = int(rng.integers(1, 4))
+    bidirectional = bool(seed % 2)
+    lstm = torch.nn.LSTM(d, h, num_layers=layers, bidirectional=bidirectional, proj_size=p)
+    head = torch.nn.Linear(p * (2 if bidirectional else 1), n)
+    count = cells.count_params("lstm", d, h, num_layers=layers, bidirectional=bidirectional, proj_size=p, head=n)
+    named = dict(lstm.named_parameters()) | {f"head.{k}": v for k, v in head.named_parameters()}
+    assert count.total == sum(v.numel() for v in named.values())
+    assert count.weights == sum(v.numel() for k, v in named.items() if "weight" in k)
+    assert count.biases == sum(v.numel() for k, v in named.items() if "bias" in k)
+    # every array, in torch's names and shapes
+    for array in count.arrays:
+        if array["layer"] == "head":
+            name = "head." + array["name"].split()[-1]
+        else:
+            name = f"{array['name']}_l{array['layer']}" + ("_reverse" if array["direction"] == "reverse" else "")
+        assert tuple(named.pop(name).shape) == array["shape"], name
+    assert not named
+
+
+@pytest.mark.parametrize("kind, reset_after, bidirectional, layers", [
+    ("gru", True, False, 1), ("gru", False, True, 2), ("lstm", True, False, 1), ("lstm", True, True, 3),
+    ("rnn", True, False, 2)])
+def test_keras_dense_head_counts_real_keras_models(kind, reset_after, bidirectional, layers):
+    import keras
+
+    layer_class = {"rnn": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[kind]
+    options = {"reset_after": reset_after} if kind == "gru" else {}
+    levels = []
+    for level in range(layers):
+        layer = layer_class(7, return_sequences=level + 1 < layers, **options)
+        levels.append(keras.layers.Bidirectional(layer) if bidirectional else layer)
+    model = keras.Sequential([keras.Input((None, 5))] + levels + [keras.layers.Dense(3)])
+    count = cells.count_params(kind, 5, 7, num_layers=layers, bidirectional=bidirectional, convention="keras",
+                               reset_after=reset_after, head=3)
+    assert count.total == model.count_params()
+    assert count.breakdown[-1] == {"layer": layers, "direction": "head", "weights": 7 * (2 if bidirectional else 1) * 3,
+                                   "biases": 3}
+
+
+def test_the_learners_questions():
+    """keras.layers.GRU(20) on 10 features: 1,920 (reset_after=True, the default), 1,860 (False); an LSTM on
+    28 inputs with 128 units and a Dense(10) head: 81,674 in Keras; TF1's BasicLSTMCell(128) on 28: 80,384.
+    The expected numbers are worked by hand from the published formulas."""
+    assert cells.count_params("gru", 10, 20, convention="keras").total == 3 * (10 * 20 + 20 * 20 + 2 * 20) == 1920
+    assert cells.count_params("gru", 10, 20, convention="keras", reset_after=False).total == 1860
+    assert cells.count_params("lstm", 28, 128, convention="keras", head=10).total == 4 * (156 * 128 + 128) + 1290
+    assert cells.count_params("lstm", 28, 128, convention="tf1").total == 156 * 512 + 512 == 80_384
+
+
+def test_the_plan_is_json_and_its_sizes_read_back():
+    import json
+
+    from cells.counting import network_plan, size_terms, size_text
+
+    plan = network_plan("lstm", "torch", bidirectional=True)
+    assert json.loads(json.dumps(plan)) == plan
+    assert size_terms("2L - 2") == [[2, "L"], [-2, ""]] and size_text(size_terms("2r + h - r")) == "r + h"
+    with pytest.raises(ValueError, match="cannot read the size"):
+        size_terms("4q")
