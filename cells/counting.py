@@ -25,7 +25,7 @@ Plan format (JSON): a size is a list of terms [coefficient, symbol] ("" for a co
 the symbols are d, h, L (layers), p (proj_size, 0 for none), n (head outputs, 0 for none), and r,
 derived as the first non-zero of the symbols in `plan["derived"]["r"]` (what one direction outputs).
 
-    {"derived": {"r": ["p", "h"]},
+    {"derived": {"r": ["p", "h"]}, "legend": "r = p if proj_size p > 0, else h",
      "checks": [{"positive": size, "message": text}],        every size must be > 0, or the message
      "parts": [{"label", "layer": "first" | "rest" | "head",
                 "times": size,                                 how many such parts the network has
@@ -136,7 +136,8 @@ def network_plan(kind, convention="torch", bidirectional=False, bias=True, reset
         raise ValueError("TF1's RNN cells always have a bias; got bias=False with convention='tf1'")
     projection = convention == "torch" and kind == "lstm"
     directions = 2 if bidirectional else 1
-    between = f"{directions}r"  # what a later layer, and the head, read: every direction's output joined
+    # what a later layer, and the head, read: every direction's output joined (r: h, or p when projected)
+    between = f"{directions}{'r' if projection else 'h'}"
     options = dict(bias=bias, reset_after=reset_after, projection=projection)
     checks = [{"positive": size_terms("h - p"),
                "message": "proj_size p must be smaller than hidden_size h (PyTorch refuses p >= h)"}]
@@ -144,6 +145,7 @@ def network_plan(kind, convention="torch", bidirectional=False, bias=True, reset
         checks = [{"positive": size_terms("1 - p"), "message": "proj_size is an option of PyTorch's LSTM only"}]
     return {
         "derived": {"r": ["p", "h"] if projection else ["h"]},
+        "legend": "r = p if proj_size p > 0, else h" if projection else "",
         "checks": checks,
         "parts": [
             {"label": "layer 1", "layer": "first", "times": size_terms(f"{directions}"),

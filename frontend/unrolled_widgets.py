@@ -74,12 +74,14 @@ def states_path(pagename: str) -> str:
 
 
 def shared_front_end(state: dict, esm: str, css: str, name: str) -> int:
-    """Drop the book's front end from every model of a saved widget state that carries it; return how many."""
+    """Drop the book's front end from every model of a saved widget state that carries it (and the kernel's
+    `live` answers, which a page without a kernel computes itself); return how many."""
     count = 0
     for model in state.get("state", {}).values():
         saved = model.get("state", {})
         if model.get("model_name") == "AnyModel" and saved.get("_esm") == esm and saved.get("_css") == css:
             del saved["_esm"], saved["_css"]
+            saved.pop("live", None)  # the kernel's answers: a page has no kernel, and computes its own
             saved[MARKER] = name
             count += 1
     return count

@@ -9,7 +9,7 @@ built on `cells`:
     gru_gates()            reset and update gates; the setting where a GRU is a plain RNN    (gru.py)
     vanishing_gradients()  ||dL/dh_{T-k}|| against k by backpropagation through time          (gradients.py)
     unit_vs_cell()         the unrolled network: what frameworks call a cell, a unit, a layer (unrolled_network.py)
-    param_counter()        parameters per framework, cell type and sizes                     (parameters.py)
+    param_counter()        parameters per framework, cell type and typed sizes, array by array (parameters.py)
 
 Each returns a widget `w`; `w.value` holds the current slider values, `w.set(name=value)`
 moves sliders from Python and `w.field(key)` is what the page draws for them.
@@ -17,13 +17,13 @@ moves sliders from Python and `w.field(key)` is what the page draws for them.
 
 from .glue import glue
 from .gradients import vanishing_gradients
-from .grid import Field, Slider, decode_field
+from .grid import Field, Number, Slider, decode_field
 from .gru import gru_gates
 from .lstm import lstm_gates
 from .parameters import param_counter
 from .unrolled_network import unit_vs_cell
-from .view import GridWidget, bar_chart, build, diagram, heatmap, line_plot, table, text
+from .view import GridWidget, bar_chart, build, diagram, heatmap, line_plot, table, tally, text
 
 __all__ = ["lstm_gates", "gru_gates", "vanishing_gradients", "unit_vs_cell", "param_counter",
-           "Field", "Slider", "decode_field", "GridWidget", "build", "bar_chart", "diagram", "heatmap",
-           "line_plot", "table", "text", "glue"]
+           "Field", "Number", "Slider", "decode_field", "GridWidget", "build", "bar_chart", "diagram", "heatmap",
+           "line_plot", "table", "tally", "text", "glue"]

@@ -125,6 +125,18 @@ def _all_norms(spectral_radius, activation, cell, sequence_length):
     return out
 
 
+def activation_note(cell, spectral_radius, sequence_length):
+    """Why the activation has no effect on the drawing here ("" where it has one)."""
+    if cell != "RNN":
+        return (f"No effect here: only the plain RNN uses this activation; the {cell.split(',')[0]} uses its own "
+                "sigmoid gates and tanh.")
+    if sequence_length == 1:
+        return "No effect here: with T = 1 there is no earlier step for the gradient to reach."
+    if spectral_radius == 0:
+        return "No effect here: with \u03c1 = 0, W_hh = 0 and no gradient reaches an earlier step, whatever \u03c6."
+    return ""
+
+
 def vanishing_gradients(spectral_radius=0.9, activation="tanh", cell="RNN", sequence_length=50):
     """Spectral radius, activation, cell type and sequence length -> ||dL/dh_{T-k}|| against k (log scale).
 
@@ -147,8 +159,7 @@ def vanishing_gradients(spectral_radius=0.9, activation="tanh", cell="RNN", sequ
         Field("first", lambda **kw: _all_norms(**kw)[np.arange(len(kw["cell"])), kw["sequence_length"] - 1],
               deps, enc="f64", vectorized=True),
         # why the activation control has no effect ("" where it has one)
-        Field("note", lambda cell: "" if cell == "RNN" else f"No effect here: only the plain RNN uses this "
-              f"activation; the {cell.split(',')[0]} uses its own sigmoid gates and tanh.", ["cell"], enc="json"),
+        Field("note", activation_note, ["cell", "spectral_radius", "sequence_length"], enc="json"),
     ]
     panels = [
         line_plot([{"key": "norms", "label": "||dL/dh_(T-k)|| from BPTT", "color": 0},

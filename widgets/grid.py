@@ -97,6 +97,39 @@ class Slider:
         return spec
 
 
+class Number:
+    """A typed whole number: a text field with the phone's numeric keyboard, outside the grid.
+
+    The grid holds what the choices decide; a Number feeds only `tally` panels, which the page
+    evaluates for the typed value (and, live in Jupyter, the kernel does). `minimum` is 0 where 0
+    means "none" (proj_size, a head). `disabled_when` is as for a Slider; while disabled the field's
+    value is ignored and `off` is used instead.
+    """
+
+    def __init__(self, name, label, default, minimum=1, maximum=100_000, disabled_when=None, off=0):
+        if not isinstance(name, str) or not name.isidentifier():
+            raise ValueError(f"number name must be an identifier string; got {name!r}")
+        if not (isinstance(minimum, int) and isinstance(maximum, int) and 0 <= minimum < maximum <= 2 ** 31):
+            raise ValueError(f"number {name!r} needs whole bounds 0 <= minimum < maximum; got {minimum!r}, {maximum!r}")
+        self.name, self.label, self.minimum, self.maximum = name, label, minimum, maximum
+        self.disabled_when, self.off = disabled_when, off
+        self.default = self.check(default)
+
+    def check(self, value):
+        """`value` as an int, or a ValueError that names the range."""
+        if not isinstance(value, numbers.Integral) or isinstance(value, (bool, np.bool_)) \
+                or not self.minimum <= value <= self.maximum:
+            raise ValueError(f"{self.name} must be a whole number from {self.minimum} to {self.maximum:,}; "
+                             f"got {value!r}")
+        return int(value)
+
+    def spec(self):
+        spec = {"name": self.name, "label": self.label, "min": self.minimum, "max": self.maximum, "off": self.off}
+        if self.disabled_when:
+            spec["disabledWhen"] = self.disabled_when
+        return spec
+
+
 class Field:
     """A pure function of some sliders, evaluated over their grid.
 

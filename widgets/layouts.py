@@ -16,6 +16,7 @@ The same cell (input size d, hidden size h, G gate blocks) is stored three ways:
 import cells
 
 from .grid import Field, Slider
+from .parameters import reset_after_off
 from .view import build, diagram, text
 
 FRAMEWORKS = ["PyTorch", "Keras", "TensorFlow 1"]
@@ -281,11 +282,12 @@ def weight_layouts(framework="Keras", kind="LSTM", input_size=3, hidden_size=2, 
         Slider("kind", KINDS, "cell type"),
         Slider("input_size", [1, 3, 6, 28], "input size d", "d"),
         Slider("hidden_size", [1, 2, 3, 6, 128], "hidden size h", "d"),
-        Slider("reset_after", ["True", "False"], "Keras GRU reset_after"),
+        Slider("reset_after", ["True", "False"], "Keras GRU reset_after", disabled_when="reset_after_off"),
     ]
     deps = ["framework", "kind", "input_size", "hidden_size", "reset_after"]
     names = ["framework", "kind", "reset_after"]
     fields = [
+        Field("reset_after_off", reset_after_off, ["framework", "kind"], enc="json"),
         Field("blocks", drawing, deps, enc="json"),
         Field("total", lambda **kw: count(**kw).total, deps, enc="f64"),
         Field("weights", lambda **kw: count(**kw).weights, deps, enc="f64"),

@@ -1,88 +1,132 @@
-"""The parameter counter: framework x cell type x sizes -> how many numbers a recurrent layer learns.
+"""The parameter counter: framework x cell type x any sizes -> how many numbers a recurrent network learns.
 
-The counts come from `cells.count_params` (tests check it against PyTorch and Keras), and the gate
-blocks per cell type from `cells.counting.GATE_BLOCKS`: a layer with G gate blocks, input size d and
-hidden size h has G * h * (d + h) weights and one or two bias vectors of G * h, whatever T is.
+The reader types their own sizes (input size d, hidden size h, layers, PyTorch's proj_size, the outputs
+of a dense head) and picks the framework, the cell, bidirectional and Keras's GRU reset_after. The
+rules come from `cells.counting.network_plan` (the arrays each framework stores, with their shapes in
+symbols), the same rules `cells.count_params` evaluates, and are shipped to the page as a JSON field for
+every setting of the choices: the page evaluates them for the typed sizes (widget.js, `tally`); live in
+Jupyter the kernel answers with `cells.count_params` itself. Tests hold count_params against PyTorch and
+Keras, and a browser test holds the page to count_params.
+
 The framework vocabulary here (`FRAMEWORKS`, `KINDS`, `count`) is shared with `widgets.unrolled_network`.
 """
 
 import cells
-from cells.counting import GATE_BLOCKS
+from cells.counting import network_plan
 
-from .grid import Field, Slider
-from .view import bar_chart, build, table, text
+from .grid import Field, Number, Slider
+from .view import build, tally
 
 FRAMEWORKS = ["PyTorch", "Keras", "TensorFlow 1"]
 CONVENTION = {"PyTorch": "torch", "Keras": "keras", "TensorFlow 1": "tf1"}
 KINDS = ["RNN", "LSTM", "GRU"]
 KIND_KEY = {"RNN": "rnn", "LSTM": "lstm", "GRU": "gru"}
 YES_NO = ["no", "yes"]
+# the plan's symbols and the typed numbers that give them
+SYMBOLS = {"d": "input_size", "h": "hidden_size", "L": "num_layers", "p": "proj_size", "n": "head"}
 
 
-def count(framework, kind, input_size, hidden_size, num_layers, bidirectional):
-    """cells.count_params for the widget's settings (Keras GRU: reset_after=True, its default)."""
+def count(framework, kind, input_size, hidden_size, num_layers, bidirectional, reset_after="True", proj_size=0,
+          head=0):
+    """cells.count_params for the widget's settings (choices as the widget spells them)."""
     return cells.count_params(KIND_KEY[kind], input_size, hidden_size, num_layers=num_layers,
-                              bidirectional=bidirectional == "yes", convention=CONVENTION[framework])
+                              bidirectional=bidirectional == "yes", convention=CONVENTION[framework],
+                              reset_after=reset_after == "True", proj_size=proj_size, head=head)
 
 
-LAYER_ROWS = [f"layer {layer + 1} {direction}" for layer in range(3) for direction in ("forward", "reverse")]
+def plan(framework, kind, bidirectional, reset_after):
+    """The counting rules for these choices (cells.counting.network_plan), with labels for the page."""
+    rules = network_plan(KIND_KEY[kind], CONVENTION[framework], bidirectional == "yes",
+                         reset_after=reset_after == "True")
+    each = ", each direction" if bidirectional == "yes" else ""
+    labels = {"first": "layer 1" + each, "rest": "each of layers 2 to L" + each, "head": "dense head"}
+    for part in rules["parts"]:
+        part["label"] = labels[part["layer"]]
+    return rules
 
 
-def breakdown(framework, kind, input_size, hidden_size, num_layers, bidirectional, what):
-    """Weights or biases per (layer, direction) as 6 numbers; NaN where there is no such layer."""
-    rows = [float("nan")] * len(LAYER_ROWS)
-    for part in count(framework, kind, input_size, hidden_size, num_layers, bidirectional).breakdown:
-        rows[2 * part["layer"] + (part["direction"] == "reverse")] = part[what]
-    return rows
+def reset_after_off(framework, kind):
+    """Why reset_after has no effect here ("" where it has one)."""
+    if (framework, kind) == ("Keras", "GRU"):
+        return ""
+    if kind != "GRU":
+        return f"reset_after is an option of Keras's GRU only; the {kind} has no reset gate."
+    return {"PyTorch": "PyTorch's GRU always applies the reset gate after W_hn h (like reset_after=True).",
+            "TensorFlow 1": "TF1's GRUCell always applies the reset gate before the kernel (like reset_after=False)."
+            }[framework]
+
+
+def proj_size_off(framework, kind):
+    if (framework, kind) == ("PyTorch", "LSTM"):
+        return ""
+    return "proj_size is an option of PyTorch's LSTM only (torch.nn.LSTM(..., proj_size=p))."
+
+
+def counted(framework, kind, bidirectional, reset_after, input_size, hidden_size, num_layers, proj_size, head):
+    """What the tally panel shows, from cells.count_params itself (the kernel's answer, live in Jupyter):
+    the format of widgets.view.tally_result, the symbolic shapes and labels from the plan."""
+    try:
+        c = count(framework, kind, input_size, hidden_size, num_layers, bidirectional, reset_after, proj_size, head)
+    except ValueError as error:
+        return {"error": str(error)}
+    rules = plan(framework, kind, bidirectional, reset_after)
+    directions = 2 if bidirectional == "yes" else 1
+    first = {"first": (0, "forward"), "rest": (1, "forward"), "head": ("head", "head")}
+    times = {"first": directions, "rest": directions * (num_layers - 1), "head": 1 if head else 0}
+    parts = []
+    for part in rules["parts"]:
+        if not times[part["layer"]]:
+            continue
+        layer, direction = first[part["layer"]]
+        stored = [a for a in c.arrays if (a["layer"], a["direction"]) == (layer, direction)]
+        arrays = [{"name": rule["name"], "shape": rule["shape"], "numbers": list(a["shape"]), "size": a["size"],
+                   "role": a["role"]} for rule, a in zip(part["arrays"], stored)]
+        subtotal = sum(a["size"] for a in arrays)
+        if subtotal:
+            parts.append({"label": part["label"], "times": times[part["layer"]], "subtotal": subtotal,
+                          "arrays": arrays})
+    return {"error": "", "total": c.total, "weights": c.weights, "biases": c.biases, "parts": parts}
 
 
 def param_counter(framework="PyTorch", kind="LSTM", input_size=28, hidden_size=128, num_layers=1,
-                  bidirectional="no"):
-    """Framework x cell type x sizes -> the parameter count, with weights, biases and a per-layer table."""
+                  bidirectional="no", reset_after="True", proj_size=0, head=0):
+    """Framework x cell type x typed sizes -> the parameter count, array by array."""
     sliders = [
         Slider("framework", FRAMEWORKS, "framework"),
         Slider("kind", KINDS, "cell type"),
-        Slider("input_size", [1, 2, 4, 8, 16, 28, 32, 64, 100, 128, 256, 300, 512], "input size d", "d"),
-        Slider("hidden_size", [1, 2, 4, 8, 16, 32, 50, 64, 100, 128, 256, 512], "hidden size h", "d"),
-        Slider("num_layers", [1, 2, 3], "layers", "d"),
         Slider("bidirectional", YES_NO, "bidirectional"),
+        Slider("reset_after", ["True", "False"], "Keras GRU reset_after", disabled_when="reset_after_off"),
     ]
-    sizes = [s.name for s in sliders]
+    numbers = [
+        Number("input_size", "input size d", 28),
+        Number("hidden_size", "hidden size h (units)", 128),
+        Number("num_layers", "layers L", 1, maximum=1000),
+        Number("proj_size", "PyTorch LSTM proj_size p (0: none)", 0, minimum=0, disabled_when="proj_size_off"),
+        Number("head", "dense head outputs n (0: none)", 0, minimum=0),
+    ]
     fields = [
-        Field("total", lambda **kw: count(**kw).total, sizes, enc="f64"),
-        Field("weights", lambda **kw: count(**kw).weights, sizes, enc="f64"),
-        Field("biases", lambda **kw: count(**kw).biases, sizes, enc="f64"),
-        Field("layer_weights", lambda **kw: breakdown(**kw, what="weights"), sizes),
-        Field("layer_biases", lambda **kw: breakdown(**kw, what="biases"), sizes),
-        Field("formula", lambda framework, kind: _formula(framework, kind), ["framework", "kind"], enc="json"),
+        Field("plan", plan, ["framework", "kind", "bidirectional", "reset_after"], enc="json"),
+        Field("reset_after_off", reset_after_off, ["framework", "kind"], enc="json"),
+        Field("proj_size_off", proj_size_off, ["framework", "kind"], enc="json"),
     ]
-    panels = [
-        text(["Total parameters: {total:,d} = {weights:,d} weights + {biases:,d} biases", {"key": "formula"}],
-             title="Count (cells.count_params)"),
-        bar_chart([{"key": "layer_weights", "label": "weights", "color": 0},
-                   {"key": "layer_biases", "label": "biases", "color": 1}],
-                  LAYER_ROWS, title="Per layer and direction"),
-        table([{"label": "weights", "key": "layer_weights"}, {"label": "biases", "key": "layer_biases"}],
-              LAYER_ROWS, row_title="layer, direction"),
-    ]
+    panels = [tally("plan", SYMBOLS, title="Count: every array the framework stores")]
     presets = {
-        "d = 28, h = 128 LSTM (PyTorch)": {"framework": "PyTorch", "kind": "LSTM", "input_size": 28,
-                                          "hidden_size": 128, "num_layers": 1, "bidirectional": "no"},
-        "same in Keras": {"framework": "Keras", "kind": "LSTM", "input_size": 28, "hidden_size": 128,
-                          "num_layers": 1, "bidirectional": "no"},
+        "Keras GRU(20) on 10 features": {"framework": "Keras", "kind": "GRU", "input_size": 10, "hidden_size": 20,
+                                         "num_layers": 1, "bidirectional": "no", "reset_after": "True", "head": 0},
+        "same, reset_after=False": {"framework": "Keras", "kind": "GRU", "input_size": 10, "hidden_size": 20,
+                                    "num_layers": 1, "bidirectional": "no", "reset_after": "False", "head": 0},
+        "Keras LSTM(128) on 28, Dense(10)": {"framework": "Keras", "kind": "LSTM", "input_size": 28,
+                                             "hidden_size": 128, "num_layers": 1, "bidirectional": "no", "head": 10},
+        "PyTorch LSTM(28, 128), Linear(128, 10)": {"framework": "PyTorch", "kind": "LSTM", "input_size": 28,
+                                                   "hidden_size": 128, "num_layers": 1, "bidirectional": "no",
+                                                   "proj_size": 0, "head": 10},
+        "TF1 BasicLSTMCell(128) on 28": {"framework": "TensorFlow 1", "kind": "LSTM", "input_size": 28,
+                                         "hidden_size": 128, "num_layers": 1, "bidirectional": "no", "head": 0},
     }
     settings = {"framework": framework, "kind": kind, "input_size": input_size, "hidden_size": hidden_size,
-                "num_layers": num_layers, "bidirectional": bidirectional}
+                "num_layers": num_layers, "bidirectional": bidirectional, "reset_after": reset_after,
+                "proj_size": proj_size, "head": head}
     return build("Parameter counter", sliders, fields, panels, presets,
-                 caption="How many numbers a recurrent layer learns. The count never depends on the sequence length.",
-                 settings=settings)
-
-
-def _formula(framework, kind):
-    blocks = GATE_BLOCKS[KIND_KEY[kind]]
-    bias = {"PyTorch": "2 bias vectors (b_ih and b_hh)", "Keras": "1 bias vector",
-            "TensorFlow 1": "1 bias vector"}[framework]
-    if framework == "Keras" and kind == "GRU":
-        bias = "2 bias vectors (reset_after=True, the default)"
-    return (f"Per layer and direction: {blocks} block{'s' if blocks > 1 else ''} \u00d7 h \u00d7 (input + h) "
-            f"weights, and {bias} of {blocks} \u00d7 h; layers above the first read h \u00d7 directions inputs.")
+                 caption="Type your own sizes: how many numbers a recurrent network learns, array by array. "
+                         "The count never depends on the sequence length.",
+                 settings=settings, numbers=numbers, live=counted)

@@ -13,6 +13,11 @@ Panels (plain dicts, made by the helpers below):
     text       sentences with {placeholders} filled from sliders and fields
     table      columns of numbers with row labels
     bar_chart  horizontal stacked bars (weights and biases per layer)
+    tally      arrays whose shapes are sums of symbols, counted for the typed numbers (the parameter counter)
+
+Typed numbers (`widgets.grid.Number`) sit outside the grid: a `tally` panel reads a JSON field of rules
+(`cells.counting.network_plan`'s format) at the choices' setting and evaluates it for the typed values,
+in the page (widget.js) or, live in Jupyter, in the kernel (`live`, a function of every setting).
 """
 
 import hashlib
@@ -25,7 +30,9 @@ import anywidget
 import numpy as np
 import traitlets
 
-from .grid import CODEC, Field, Slider, decode_field, decode_rows, evaluate_field
+from cells.counting import evaluate
+
+from .grid import CODEC, Field, Number, Slider, decode_field, decode_rows, evaluate_field
 
 _HERE = pathlib.Path(__file__).parent
 
@@ -37,16 +44,33 @@ class GridWidget(anywidget.AnyWidget):
     _css = (_HERE / "widget.css").read_text()
     spec = traitlets.Dict().tag(sync=True)
     index = traitlets.List(traitlets.Int()).tag(sync=True)
-    values = traitlets.Dict()  # the current slider values, kept in step with `index`
+    typed = traitlets.Dict().tag(sync=True)  # the typed numbers, {name: whole number}
+    live = traitlets.Dict().tag(sync=True)  # the kernel's tally results for {index, typed}, from `live_fn`
+    values = traitlets.Dict()  # the current slider values and typed numbers, kept in step with both
 
-    def __init__(self, spec, index, sliders, **kwargs):
-        self._sliders = sliders
-        super().__init__(spec=spec, index=index, **kwargs)
-        self._update_values({"new": self.index})
-        self.observe(self._update_values, names="index")
+    def __init__(self, spec, index, sliders, numbers=(), typed=None, live_fn=None, **kwargs):
+        self._sliders, self._numbers, self._live_fn = sliders, list(numbers), live_fn
+        super().__init__(spec=spec, index=index, typed=dict(typed or {}), **kwargs)
+        self._update_values(None)
+        self.observe(self._update_values, names=["index", "typed"])
 
     def _update_values(self, change):
-        self.values = {s.name: s.values[i] for s, i in zip(self._sliders, change["new"])}
+        values = {s.name: s.values[i] for s, i in zip(self._sliders, self.index)}
+        values.update(self.effective_numbers())
+        self.values = values
+        if self._live_fn is not None:
+            panels = self.spec["panels"]
+            results = {str(k): self._live_fn(**values) for k, p in enumerate(panels) if p["kind"] == "tally"}
+            self.live = {"index": list(self.index), "typed": dict(self.typed), "results": results}
+
+    def effective_numbers(self):
+        """The typed numbers as the drawing uses them: a disabled one (no effect here) counts as its `off` value."""
+        out = {}
+        for n in self._numbers:
+            why = decode_field(self.spec["fields"][n.disabled_when], self.spec["sliders"], self.index) \
+                if n.disabled_when else ""
+            out[n.name] = n.off if why else int(self.typed.get(n.name, n.default))
+        return out
 
     @property
     def value(self):
@@ -54,13 +78,18 @@ class GridWidget(anywidget.AnyWidget):
 
     def set(self, **settings):
         """Move sliders from Python, e.g. w.set(forget=0.9); snaps to the grid, checks the range."""
-        index = list(self.index)
+        index, typed = list(self.index), dict(self.typed)
         by_name = {s.name: k for k, s in enumerate(self._sliders)}
+        numbers = {n.name: n for n in self._numbers}
         for name, value in settings.items():
-            if name not in by_name:
-                raise ValueError(f"unknown slider {name!r}; expected one of {sorted(by_name)}")
-            index[by_name[name]] = self._sliders[by_name[name]].index_of(value)
-        self.index = index
+            if name in numbers:
+                typed[name] = numbers[name].check(value)
+            elif name in by_name:
+                index[by_name[name]] = self._sliders[by_name[name]].index_of(value)
+            else:
+                raise ValueError(f"unknown slider {name!r}; expected one of {sorted(by_name) + sorted(numbers)}")
+        with self.hold_trait_notifications():
+            self.index, self.typed = index, typed
         return self
 
     def field(self, key):
@@ -69,6 +98,13 @@ class GridWidget(anywidget.AnyWidget):
         if key not in fields:
             raise ValueError(f"unknown field {key!r}; expected one of {sorted(fields)}")
         return decode_field(fields[key], self.spec["sliders"], self.index)
+
+    def tally(self, panel):
+        """What tally panel number `panel` shows at the current settings, evaluated as the page does."""
+        spec = self.spec["panels"][panel]
+        plan = self.field(spec["plan"])
+        numbers = self.effective_numbers()
+        return tally_result(plan, {symbol: numbers[name] for symbol, name in spec["symbols"].items()})
 
     def state_size(self):
         """Bytes of JSON this widget embeds in a static page (its data plus the front end)."""
@@ -149,6 +185,41 @@ def table(columns, row_labels, title="", fmt=",.0f", row_title=""):
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::([^}]*))?\}")
 
 
+def tally(plan, symbols, title=""):
+    """plan: the key of a JSON field holding rules in `cells.counting.network_plan`'s format; symbols:
+    {symbol: name of a typed Number}. The panel lists every array with its shape in symbols and in
+    numbers, part by part, and the totals; the page evaluates the rules (widget.js), `tally_result` here."""
+    return {"kind": "tally", "plan": plan, "symbols": dict(symbols), "title": title}
+
+
+def tally_result(plan, values):
+    """The rules of `plan` evaluated for `values` {symbol: number}: the Python twin of widget.js's tally.
+
+    {"error": text} if a check fails; else {"error": "", "total", "weights", "biases", "parts": [{"label",
+    "times", "subtotal", "arrays": [{"name", "shape", "numbers", "size", "role"}]}]}, parts that hold no
+    parameter left out.
+    """
+    values = dict(values)
+    values["r"] = next((values[s] for s in plan["derived"]["r"] if values[s]), 0)
+    for check in plan["checks"]:
+        if evaluate(check["positive"], values) <= 0:
+            return {"error": check["message"]}
+    totals, parts = {"weight": 0, "bias": 0}, []
+    for part in plan["parts"]:
+        times, arrays = evaluate(part["times"], values), []
+        for array in part["arrays"]:
+            numbers = [evaluate(d, values) for d in array["dims"]]
+            size = math.prod(numbers)
+            arrays.append({"name": array["name"], "shape": array["shape"], "numbers": numbers, "size": size,
+                           "role": array["role"]})
+            totals[array["role"]] += times * size
+        subtotal = sum(a["size"] for a in arrays)
+        if times > 0 and subtotal > 0:
+            parts.append({"label": part["label"], "times": times, "subtotal": subtotal, "arrays": arrays})
+    return {"error": "", "total": totals["weight"] + totals["bias"], "weights": totals["weight"],
+            "biases": totals["bias"], "parts": parts}
+
+
 def bar_chart(series, categories, title=""):
     """Horizontal stacked bars: series are {key, label, color} of 1-D numeric fields, one entry per
     category; categories whose first series value is NaN are hidden. The axis fits the bars shown."""
@@ -161,10 +232,12 @@ def _placeholders(template):
     return [m.group(1) for m in PLACEHOLDER.finditer(template)]
 
 
-def build(title, sliders, fields, panels, presets=None, caption="", settings=None):
+def build(title, sliders, fields, panels, presets=None, caption="", settings=None, numbers=(), live=None):
     """Evaluate `fields` over the grid of `sliders` and return a GridWidget drawing `panels`.
 
-    presets: {button label: {slider name: value}}; settings: the initial slider values.
+    presets: {button label: {slider or number name: value}}; settings: the initial values.
+    numbers: typed `Number`s for tally panels; live: a function of every setting that returns what
+    a tally panel shows (`tally_result`'s format), computed by the kernel when the widget is live.
     For example, a decaying memory c_t = f^t:
 
         w = build("Memory", [Slider("f", [0.5, 0.9, 0.99], "forget gate f", ".2f")],
@@ -173,17 +246,26 @@ def build(title, sliders, fields, panels, presets=None, caption="", settings=Non
                   presets={"keep": {"f": 0.99}})
     """
     names = [s.name for s in sliders]
-    if len(set(names)) != len(names):
-        raise ValueError(f"slider names must be distinct; got {names}")
+    numbers = list(numbers)
+    by_number = {n.name: n for n in numbers}
+    if len(set(names + list(by_number))) != len(names) + len(numbers):
+        raise ValueError(f"slider and number names must be distinct; got {names + [n.name for n in numbers]}")
     # the reader's settings first: a bad one fails before the grid is evaluated
     index = [s.default_index for s in sliders]
+    typed = {n.name: n.default for n in numbers}
     for name, value in (settings or {}).items():
+        if name in by_number:
+            typed[name] = by_number[name].check(value)
+            continue
         position = _slider(sliders, name).index_of(value)  # unknown name or bad value: ValueError
         index[names.index(name)] = position
     preset_specs = []
     for label, values in (presets or {}).items():
-        preset_specs.append({"label": label, "index": {name: _slider(sliders, name).index_of(v)
-                                                        for name, v in values.items()}})
+        preset_specs.append({"label": label,
+                             "index": {name: _slider(sliders, name).index_of(v) for name, v in values.items()
+                                       if name not in by_number},
+                             "typed": {name: by_number[name].check(v) for name, v in values.items()
+                                       if name in by_number}})
     encoded = {}
     for f in fields:
         if not isinstance(f, Field):
@@ -191,19 +273,21 @@ def build(title, sliders, fields, panels, presets=None, caption="", settings=Non
         if f.key in names:
             raise ValueError(f"field key {f.key!r} is also a slider name; use another key")
         encoded[f.key] = evaluate_field(f, sliders)
-    for s in sliders:
+    for s in sliders + numbers:
         _check_disabled_when(s, encoded)
     for panel in panels:
-        keys = _check_panel(panel, encoded, names)
+        keys = _check_panel(panel, encoded, names, list(by_number))
         # the sliders the panel depends on, through its fields or directly: a move of any other
         # slider leaves the panel as it is, and the front end skips redrawing it
         deps = {name for key in keys for name in (encoded[key]["deps"] if key in encoded else [key])}
         panel["deps"] = sorted(names.index(name) for name in deps)
     spec = {"title": title, "caption": caption, "sliders": [s.spec() for s in sliders],
             "fields": encoded, "panels": panels, "presets": preset_specs, "codec": CODEC}
+    if numbers:
+        spec["numbers"] = [n.spec() for n in numbers]
     # a content hash lets a browser test find the state behind a drawing
     spec["id"] = hashlib.sha1(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:12]
-    return GridWidget(spec=spec, index=index, sliders=sliders)
+    return GridWidget(spec=spec, index=index, sliders=sliders, numbers=numbers, typed=typed, live_fn=live)
 
 
 def _check_disabled_when(slider, fields):
@@ -228,7 +312,7 @@ def _slider(sliders, name):
     raise ValueError(f"unknown slider {name!r}; expected one of {[s.name for s in sliders]}")
 
 
-def _check_panel(panel, fields, slider_names):
+def _check_panel(panel, fields, slider_names, number_names=()):
     """Check references and fix axis limits over the whole grid; return the field keys and slider
     names the panel reads (what it must be redrawn for)."""
     reads = []
@@ -289,9 +373,17 @@ def _check_panel(panel, fields, slider_names):
             need(column["key"])
         if isinstance(panel["rowLabels"], dict):
             need(panel["rowLabels"]["key"])
+    elif panel["kind"] == "tally":
+        if need(panel["plan"])["enc"] != "json":
+            raise ValueError(f"tally plan {panel['plan']!r} must be a JSON field")
+        unknown = [name for name in panel["symbols"].values() if name not in number_names]
+        if unknown:
+            raise ValueError(f"tally symbols must name typed numbers {list(number_names)}; got {unknown}")
     else:
-        raise ValueError(f"unknown panel kind {panel['kind']!r}; expected line, heatmap, diagram, text, table or bars")
+        raise ValueError(f"unknown panel kind {panel['kind']!r}; expected line, heatmap, diagram, text, table, "
+                         "bars or tally")
     return reads
 
 
-__all__ = ["GridWidget", "Slider", "Field", "build", "line_plot", "heatmap", "diagram", "text", "table", "bar_chart"]
+__all__ = ["GridWidget", "Slider", "Number", "Field", "build", "line_plot", "heatmap", "diagram", "text", "table",
+           "bar_chart", "tally", "tally_result"]

@@ -328,7 +328,61 @@ function drawBars(p, ctx) {
   return svg(W, H, "uw-bars", out, `aria-label="${esc(p.title)}"`);
 }
 
-const RENDERERS = { bars: drawBars,  line: drawLine, heatmap: drawHeatmap, diagram: drawDiagram, text: drawText, table: drawTable };
+// --- tally: counting rules evaluated for the typed numbers ---------------------------------
+// The rules are data from Python (cells.counting.network_plan): a size is a list of terms
+// [coefficient, symbol] ("" for a constant), summed. This only does that arithmetic; what the
+// arrays are and how often each part repeats is all in the rules. widgets.view.tally_result is
+// the Python twin, and a browser test holds the result to cells.count_params.
+function sizeOf(terms, v) {
+  return terms.reduce((sum, [c, s]) => sum + c * (s ? v[s] : 1), 0);
+}
+
+function tallyResult(plan, values) {
+  const v = Object.assign({}, values);
+  v.r = plan.derived.r.map((s) => v[s]).find((x) => x) || 0;
+  for (const check of plan.checks) if (sizeOf(check.positive, v) <= 0) return { error: check.message };
+  const totals = { weight: 0, bias: 0 }, parts = [];
+  for (const part of plan.parts) {
+    const times = sizeOf(part.times, v);
+    const arrays = part.arrays.map((a) => {
+      const numbers = a.dims.map((d) => sizeOf(d, v));
+      return { name: a.name, shape: a.shape, numbers, size: numbers.reduce((x, y) => x * y, 1), role: a.role };
+    });
+    arrays.forEach((a) => { totals[a.role] += times * a.size; });
+    const subtotal = arrays.reduce((x, a) => x + a.size, 0);
+    if (times > 0 && subtotal > 0) parts.push({ label: part.label, times, subtotal, arrays });
+  }
+  return { error: "", total: totals.weight + totals.bias, weights: totals.weight, biases: totals.bias, parts };
+}
+
+function drawTally(p, ctx) {
+  const bad = ctx.invalid();
+  if (bad) return `<p class="uw-line-text uw-bad" data-error="1">${esc(bad)}</p>`;
+  const live = ctx.live(p);
+  const t = live || tallyResult(ctx.get(p.plan), ctx.symbols(p));
+  if (t.error) return `<p class="uw-line-text uw-bad" data-error="1">${esc(t.error)}</p>`;
+  const n = (v) => fmt(v, ",d");
+  let out = `<p class="uw-line-text uw-total">Total: <span class="uw-v" data-key="total" data-v="${t.total}">${n(t.total)}</span> = ` +
+    `<span class="uw-v" data-key="weights" data-v="${t.weights}">${n(t.weights)}</span> weights + ` +
+    `<span class="uw-v" data-key="biases" data-v="${t.biases}">${n(t.biases)}</span> biases</p>`;
+  out += `<table class="uw-table uw-tally"><thead><tr><th scope="col">array</th><th scope="col">shape</th><th scope="col">parameters</th></tr></thead>`;
+  for (const part of t.parts) {
+    const times = part.times > 1 ? `${part.times} \u00d7 ${n(part.subtotal)} = ${n(part.times * part.subtotal)}` : n(part.subtotal);
+    out += `<tbody><tr class="uw-part"><th scope="rowgroup" colspan="3">${esc(part.label)}: ${times}</th></tr>`;
+    for (const a of part.arrays) {
+      if (!a.size) continue;
+      out += `<tr><th scope="row">${esc(a.name)}</th><td class="uw-shape">(${esc(a.shape.join(", "))}) = (${a.numbers.map(n).join(", ")})</td>` +
+        `<td data-key="${a.role}" data-v="${a.size}">${n(a.size)}</td></tr>`;
+    }
+    out += "</tbody>";
+  }
+  out += "</table>";
+  const source = live ? "computed by cells.count_params in the kernel" : "computed in this page from the rules of cells.counting";
+  const plan = ctx.get(p.plan);
+  return out + `<p class="uw-note-text">${plan.legend ? esc(plan.legend) + "; " : ""}${source}</p>`;
+}
+
+const RENDERERS = { bars: drawBars,  line: drawLine, heatmap: drawHeatmap, diagram: drawDiagram, text: drawText, table: drawTable, tally: drawTally };
 
 // --- the widget --------------------------------------------------------------------------
 
@@ -351,11 +405,38 @@ function controlHtml(s, k, id, at) {
     `<output for="${id}-s${k}" id="${id}-o${k}"></output>${why}</div>`;
 }
 
+// A typed whole number: a text field with the numeric keyboard (inputmode), read and checked here, so
+// that 0, -3, 2.5 or nothing get a sentence instead of a silent browser refusal.
+function numberHtml(s, k, id, value) {
+  return `<div class="uw-ctl uw-num" data-name="${esc(s.name)}"><label for="${id}-n${k}">${esc(s.label)}</label>` +
+    `<input type="text" inputmode="numeric" autocomplete="off" spellcheck="false" id="${id}-n${k}" name="${esc(s.name)}" ` +
+    `value="${value}" aria-describedby="${id}-m${k} ${id}-x${k}">` +
+    `<span class="uw-msg" id="${id}-m${k}" aria-live="polite"></span><span class="uw-why" id="${id}-x${k}" hidden></span></div>`;
+}
+
+// The problem with a typed text, or "" if it is a whole number in [min, max].
+function numberProblem(s, text) {
+  const t = text.trim(), range = `a whole number from ${fmt(s.min, ",d")} to ${fmt(s.max, ",d")}`;
+  if (!t) return `${s.label}: type ${range}.`;
+  if (!/^[+-]?\d+$/.test(t)) {
+    if (/^[+-]?(\d+[.,]\d*|[.,]\d+)$/.test(t)) return `${s.label}: ${t} is not a whole number; type ${range}.`;
+    return `${s.label}: \u201c${t}\u201d is not a number; type ${range}.`;
+  }
+  const v = Number(t);
+  if (v < 0) return `${s.label} cannot be negative (got ${t}); type ${range}.`;
+  if (v < s.min) return `${s.label} must be at least ${s.min} (got ${t}); type ${range}.`;
+  if (v > s.max) return `${s.label} is at most ${fmt(s.max, ",d")} here (got ${t}).`;
+  return "";
+}
+
 function render({ model, el }) {
   const spec = model.get("spec");
   const sliders = spec.sliders;
   const id = `uw${++widgetCount}-${Math.random().toString(36).slice(2, 7)}`;
   let index = model.get("index").slice();
+  const numbers = spec.numbers || [];
+  let typed = Object.assign({}, model.get("typed") || {});
+  const problems = {};  // number name -> what is wrong with its text
   const decoders = {};
   for (const k in spec.fields) decoders[k] = decoder(spec.fields[k], spec.codec);
   const pos = {};
@@ -371,6 +452,24 @@ function render({ model, el }) {
       for (const d of f.deps) flat = flat * sliders[pos[d]].values.length + index[pos[d]];
       return decoders[key](flat);
     },
+    // a disabled number has no effect: its `off` value counts instead
+    number(s) { return s.disabledWhen && ctx.get(s.disabledWhen) ? s.off : typed[s.name]; },
+    symbols(p) {
+      const out = {};
+      for (const sym in p.symbols) out[sym] = ctx.number(numbers.find((s) => s.name === p.symbols[sym]));
+      return out;
+    },
+    invalid() {
+      const bad = numbers.find((s) => problems[s.name] && !(s.disabledWhen && ctx.get(s.disabledWhen)));
+      return bad ? problems[bad.name] : "";
+    },
+    // the kernel's answer (live in Jupyter), if it is for exactly what the page shows now
+    live(p) {
+      const live = model.get("live");
+      if (!live || !live.results || !live.index || live.index.join(",") !== index.join(",")) return null;
+      if (numbers.some((s) => live.typed[s.name] !== typed[s.name])) return null;
+      return live.results[String(spec.panels.indexOf(p))] || null;
+    },
   };
 
   const root = document.createElement("div");
@@ -379,7 +478,9 @@ function render({ model, el }) {
   root.dataset.spec = spec.id || "";
   let html = spec.title ? `<div class="uw-title">${esc(spec.title)}</div>` : "";
   if (spec.caption) html += `<div class="uw-caption">${esc(spec.caption)}</div>`;
-  html += `<div class="uw-controls">` + sliders.map((s, k) => controlHtml(s, k, id, index[k])).join("") + `</div>`;
+  html += `<div class="uw-controls">` + sliders.map((s, k) => controlHtml(s, k, id, index[k])).join("") +
+    `</div>` + (numbers.length ? `<div class="uw-controls uw-numbers">` +
+    numbers.map((s, k) => numberHtml(s, k, id, typed[s.name])).join("") + `</div>` : "");
   if (spec.presets.length) {
     html += `<div class="uw-presets" role="group" aria-label="presets"><span>Presets:</span>` +
       spec.presets.map((p, k) => `<button type="button" data-preset="${k}">${esc(p.label)}</button>`).join("") + `</div>`;
@@ -392,7 +493,10 @@ function render({ model, el }) {
   const panelDeps = spec.panels.map((p) => new Set(p.deps));
   const lastHtml = spec.panels.map(() => null);
 
-  const controls = [...root.querySelectorAll(".uw-ctl")];
+  const controls = [...root.querySelectorAll(".uw-ctl:not(.uw-num)")];
+  const fields = numbers.map((s, k) => root.querySelector(`#${id}-n${k}`));
+  const messages = numbers.map((s, k) => root.querySelector(`#${id}-m${k}`));
+  const numberWhys = numbers.map((s, k) => root.querySelector(`#${id}-x${k}`));
   const inputs = sliders.map((s, k) => root.querySelector(`#${id}-s${k}`));  // null for a choice
   const options = controls.map((c) => [...c.querySelectorAll("[role=radio]")]);
   const outputs = sliders.map((s, k) => root.querySelector(`#${id}-o${k}`));
@@ -421,12 +525,24 @@ function render({ model, el }) {
     }
   }
 
-  // changed: the index of the slider that moved, or undefined to consider every panel
+  function showNumber(s, k) {
+    const why = s.disabledWhen ? ctx.get(s.disabledWhen) : "";
+    numberWhys[k].textContent = why;
+    numberWhys[k].hidden = !why;
+    fields[k].disabled = !!why;
+    fields[k].parentNode.classList.toggle("uw-off", !!why);
+    const problem = why ? "" : problems[s.name] || "";
+    messages[k].textContent = problem;
+    if (problem) fields[k].setAttribute("aria-invalid", "true"); else fields[k].removeAttribute("aria-invalid");
+  }
+
+  // changed: the index of the slider that moved, "typed" for a number, or undefined for every panel
   function draw(changed) {
     const t0 = performance.now();
     sliders.forEach(showControl);
+    numbers.forEach(showNumber);
     spec.panels.forEach((p, k) => {
-      if (changed !== undefined && !panelDeps[k].has(changed)) return;
+      if (changed === "typed" ? p.kind !== "tally" : changed !== undefined && !panelDeps[k].has(changed)) return;
       try {
         const html = RENDERERS[p.kind](p, ctx);
         if (html !== lastHtml[k]) draws[k].innerHTML = lastHtml[k] = html;
@@ -436,14 +552,42 @@ function render({ model, el }) {
       }
     });
     root.dataset.index = index.join(",");
+    if (numbers.length) root.dataset.typed = numbers.map((s) => typed[s.name]).join(",");
     root.dataset.drawMs = (performance.now() - t0).toFixed(3);
   }
 
+  let committing = false;  // our own model.set calls echo back as change events: not news
   function commit(changed) {
     draw(changed);
-    model.set("index", index.slice());
+    committing = true;
+    try {
+      model.set("index", index.slice());
+      if (numbers.length) model.set("typed", Object.assign({}, typed));
+    } finally {
+      committing = false;
+    }
     model.save_changes();
   }
+
+  fields.forEach((input, k) => {
+    const s = numbers[k];
+    const read = () => {
+      const problem = numberProblem(s, input.value);
+      problems[s.name] = problem;
+      if (!problem) typed[s.name] = Number(input.value.trim());
+      commit("typed");
+    };
+    input.addEventListener("input", read);
+    input.addEventListener("keydown", (e) => {
+      e.stopPropagation();  // JupyterLab would otherwise take the keys for notebook commands
+      const step = { ArrowUp: 1, ArrowDown: -1 }[e.key];
+      if (!step || problems[s.name]) return;
+      e.preventDefault();
+      const next = Math.min(s.max, Math.max(s.min, typed[s.name] + step));
+      input.value = String(next);
+      read();
+    });
+  });
 
   inputs.forEach((input, k) => {
     if (!input) return;
@@ -476,16 +620,33 @@ function render({ model, el }) {
     b.addEventListener("click", () => {
       const p = spec.presets[+b.dataset.preset];
       for (const name in p.index) index[pos[name]] = p.index[name];
+      numbers.forEach((s, k) => {
+        if (!p.typed || !(s.name in p.typed)) return;
+        typed[s.name] = p.typed[s.name];
+        problems[s.name] = "";
+        fields[k].value = String(typed[s.name]);
+      });
       commit();
     });
   });
   const onChange = () => {
-    const next = model.get("index");
-    if (next.length === index.length && next.every((v, k) => v === index[k])) return;
+    if (committing) return;
+    const next = model.get("index"), nextTyped = model.get("typed") || {};
+    const sameTyped = numbers.every((s) => nextTyped[s.name] === typed[s.name]);
+    if (next.length === index.length && next.every((v, k) => v === index[k]) && sameTyped) return;
     index = next.slice();
+    numbers.forEach((s, k) => {  // set from Python (w.set): the kernel's numbers are whole and in range
+      if (nextTyped[s.name] === typed[s.name]) return;
+      typed[s.name] = nextTyped[s.name];
+      problems[s.name] = "";
+      fields[k].value = String(typed[s.name]);
+    });
     draw();
   };
+  const onLive = () => draw("typed");
   model.on("change:index", onChange);
+  model.on("change:typed", onChange);
+  model.on("change:live", onLive);
   // a phone turned sideways, or a window resized across the phone width: draw again at the new width
   const onResize = () => {
     const width = drawingWidth();
@@ -497,6 +658,8 @@ function render({ model, el }) {
   draw();
   return () => {
     model.off("change:index", onChange);
+    model.off("change:typed", onChange);
+    model.off("change:live", onLive);
     if (typeof window !== "undefined") window.removeEventListener("resize", onResize);
   };
 }

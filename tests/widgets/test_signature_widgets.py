@@ -276,11 +276,15 @@ def test_unit_vs_cell_counts_and_shapes(unit_widget, framework, kind, d, h, laye
 
 def test_the_worked_example_from_the_readers_question(unit_widget, counter_widget):
     # d = 28, h = 128 LSTM: 156 x 512 = 79,872 weights; 1,024 biases in PyTorch, 512 in Keras
-    for w in (unit_widget, counter_widget):
-        w.set(framework="PyTorch", kind="LSTM", input_size=28, hidden_size=128, num_layers=1, bidirectional="no")
-        assert (w.field("weights"), w.field("biases")) == (79_872, 1_024)
-        w.set(framework="Keras")
-        assert (w.field("weights"), w.field("biases")) == (79_872, 512)
+    unit_widget.set(framework="PyTorch", kind="LSTM", input_size=28, hidden_size=128, num_layers=1, bidirectional="no")
+    counter_widget.set(framework="PyTorch", kind="LSTM", input_size=28, hidden_size=128, num_layers=1,
+                       bidirectional="no", head=0)
+    assert (unit_widget.field("weights"), unit_widget.field("biases")) == (79_872, 1_024)
+    assert (counter_widget.tally(0)["weights"], counter_widget.tally(0)["biases"]) == (79_872, 1_024)
+    unit_widget.set(framework="Keras")
+    counter_widget.set(framework="Keras")
+    assert (unit_widget.field("weights"), unit_widget.field("biases")) == (79_872, 512)
+    assert (counter_widget.tally(0)["weights"], counter_widget.tally(0)["biases"]) == (79_872, 512)
 
 
 def test_opened_cell_shows_one_circle_per_unit_up_to_eight(unit_widget):
@@ -329,20 +333,69 @@ def test_vocabulary_names_each_framework_s_words(unit_widget):
     assert "torch.nn.LSTMCell" in unit_widget.field("vocab0")
 
 
-@pytest.mark.parametrize("framework, kind, d, h, layers, bi", [
-    ("PyTorch", "GRU", 100, 50, 3, "yes"), ("Keras", "GRU", 8, 16, 1, "no"),
-    ("TensorFlow 1", "LSTM", 512, 512, 3, "yes"), ("Keras", "RNN", 1, 1, 2, "no")])
-def test_param_counter_total_and_breakdown(counter_widget, framework, kind, d, h, layers, bi):
-    counter_widget.set(framework=framework, kind=kind, input_size=d, hidden_size=h, num_layers=layers, bidirectional=bi)
-    direct = cells.count_params(kind.lower(), d, h, num_layers=layers, bidirectional=bi == "yes",
-                                convention=FRAMEWORK[framework])
-    assert counter_widget.field("total") == direct.total
-    weights, biases = counter_widget.field("layer_weights"), counter_widget.field("layer_biases")
-    shown = ~np.isnan(weights)
-    assert shown.sum() == len(direct.breakdown)
-    assert list(weights[shown]) == [b["weights"] for b in direct.breakdown]
-    assert list(biases[shown]) == [b["biases"] for b in direct.breakdown]
-    assert np.nansum(weights) + np.nansum(biases) == direct.total
+def _count_params(framework, kind, input_size, hidden_size, num_layers, bidirectional, reset_after, proj_size,
+                  head):
+    return cells.count_params(kind.lower(), input_size, hidden_size, num_layers=num_layers,
+                              bidirectional=bidirectional == "yes", convention=FRAMEWORK[framework],
+                              reset_after=reset_after == "True", proj_size=proj_size, head=head)
+
+
+@pytest.mark.parametrize("settings", [
+    dict(framework="PyTorch", kind="GRU", input_size=100, hidden_size=50, num_layers=3, bidirectional="yes"),
+    dict(framework="Keras", kind="GRU", input_size=8, hidden_size=16, reset_after="False", head=4),
+    dict(framework="TensorFlow 1", kind="LSTM", input_size=512, hidden_size=512, num_layers=3, bidirectional="yes"),
+    dict(framework="Keras", kind="RNN", input_size=1, hidden_size=1, num_layers=2, head=1),
+    dict(framework="PyTorch", kind="LSTM", input_size=7, hidden_size=9, num_layers=4, bidirectional="yes",
+         proj_size=3, head=2),
+    dict(framework="PyTorch", kind="LSTM", input_size=99_999, hidden_size=100_000, num_layers=1000, head=100_000),
+])
+def test_param_counter_tally_is_count_params_array_by_array(counter_widget, settings):
+    """What the page draws (tally_result over the shipped rules) and what the kernel answers (count_params)
+    agree with cells.count_params: totals, and every array's shape and size."""
+    counter_widget.set(**settings)
+    direct = _count_params(**counter_widget.value)
+    shown, live = counter_widget.tally(0), counter_widget.live["results"]["0"]
+    assert shown == live
+    assert (shown["total"], shown["weights"], shown["biases"]) == (direct.total, direct.weights, direct.biases)
+    first = [a for a in direct.arrays if (a["layer"], a["direction"]) == (0, "forward")]
+    assert [(a["name"], a["numbers"], a["size"]) for a in shown["parts"][0]["arrays"]] == \
+        [(a["name"], list(a["shape"]), a["size"]) for a in first]
+    assert sum(p["times"] for p in shown["parts"]) == len(direct.breakdown)
+
+
+def test_the_learners_presets_show_their_numbers(counter_widget):
+    """Keras GRU 10 -> 20: 1,920 with reset_after=True, 1,860 with False (3 x (10 x 20 + 20 x 20 + 2 x 20) and
+    3 x (... + 20)); LSTM 28 -> 128 with Dense(10): 81,674 in Keras, 82,186 in PyTorch (80,896 + 1,290);
+    TF1 BasicLSTMCell(128) on 28: 156 x 512 + 512 = 80,384. Worked by hand, not by the code under test."""
+    expected = {"Keras GRU(20) on 10 features": 1_920, "same, reset_after=False": 1_860,
+                "Keras LSTM(128) on 28, Dense(10)": 81_674, "PyTorch LSTM(28, 128), Linear(128, 10)": 82_186,
+                "TF1 BasicLSTMCell(128) on 28": 80_384}
+    names = [s["name"] for s in counter_widget.spec["sliders"]]
+    for preset in counter_widget.spec["presets"]:
+        settings = {name: counter_widget.spec["sliders"][names.index(name)]["values"][k]
+                    for name, k in preset["index"].items()}
+        counter_widget.set(**settings, **preset["typed"])
+        assert counter_widget.tally(0)["total"] == expected.pop(preset["label"]), preset["label"]
+    assert not expected
+
+
+def test_param_counter_says_why_a_control_has_no_effect(counter_widget):
+    counter_widget.set(framework="Keras", kind="GRU")
+    assert counter_widget.field("reset_after_off") == ""
+    assert "PyTorch's LSTM only" in counter_widget.field("proj_size_off")
+    counter_widget.set(framework="PyTorch", kind="LSTM", hidden_size=20, proj_size=5)
+    assert counter_widget.field("proj_size_off") == ""
+    assert "LSTM has no reset gate" in counter_widget.field("reset_after_off")
+    before = counter_widget.tally(0)
+    counter_widget.set(reset_after="False")
+    assert counter_widget.tally(0) == before
+    # proj_size is ignored (counts as 0) where it has no effect, whatever the field still holds
+    counter_widget.set(kind="GRU")
+    assert counter_widget.value["proj_size"] == 0 and counter_widget.typed["proj_size"] == 5
+    assert counter_widget.tally(0)["total"] == cells.count_params("gru", 28, 20).total
+    counter_widget.set(kind="LSTM", proj_size=20)
+    assert "smaller than hidden_size" in counter_widget.tally(0)["error"]
+    assert "smaller than hidden_size" in counter_widget.live["results"]["0"]["error"]
 
 
 # --- settings are checked -----------------------------------------------------------------
@@ -360,16 +413,18 @@ def test_param_counter_total_and_breakdown(counter_widget, framework, kind, d, h
     (lambda: widgets.unit_vs_cell(framework="JAX"),
      "framework must be one of 'PyTorch', 'Keras', 'TensorFlow 1'; got 'JAX'"),
     (lambda: widgets.param_counter(bidirectional=True), "bidirectional must be one of 'no', 'yes'; got True"),
-    (lambda: widgets.param_counter(num_layers=4), "num_layers must be a number between 1 and 3; got 4"),
+    (lambda: widgets.param_counter(num_layers=0), "num_layers must be a whole number from 1 to 1,000; got 0"),
+    (lambda: widgets.param_counter(input_size=2.5), "input_size must be a whole number from 1 to 100,000; got 2.5"),
+    (lambda: widgets.param_counter(head=-1), "head must be a whole number from 0 to 100,000; got -1"),
 ])
 def test_out_of_range_settings_give_a_clear_error(make, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
         make()
 
 
-def test_the_formula_names_the_gate_blocks_of_each_cell(counter_widget):
+def test_the_tally_names_the_gate_blocks_of_each_cell(counter_widget):
     # an RNN has one block (its tanh layer), an LSTM four (i, f, g, o), a GRU three (r, z, n)
-    for kind, blocks in [("RNN", "1 block "), ("LSTM", "4 blocks"), ("GRU", "3 blocks")]:
-        counter_widget.set(kind=kind)
-        assert counter_widget.field("formula").startswith(f"Per layer and direction: {blocks}")
+    for kind, blocks in [("RNN", "h"), ("LSTM", "4h"), ("GRU", "3h")]:
+        counter_widget.set(framework="PyTorch", kind=kind, hidden_size=128, proj_size=0)
+        assert counter_widget.tally(0)["parts"][0]["arrays"][0]["shape"] == [blocks, "d"]
     assert parameters.count("PyTorch", "GRU", 2, 3, 1, "no").weights == 3 * 3 * (2 + 3)
