@@ -7,9 +7,11 @@ widget: moves every control by pointer (an input event on a slider, a click on a
 and by keyboard (arrows on a slider; arrows around a group of option buttons, which wrap), presses
 every preset, and after each move compares what the SVG and text show (data-* attributes written
 by the renderers) with the state decoded in Python by widgets.grid.decode_field, which indexes the
-grid exactly as the front end does. A control that the state says has no effect in the current
-setting must be disabled, show the reason, and truly change nothing. It fails on any console
-error or outside request. At phone width (390 px) no widget or saved progress bar may be wider
+grid exactly as the front end does (a tally panel: widgets.view.tally_result for the typed numbers).
+A control that the state says has no effect in the current setting must be disabled, show the
+reason, and truly change nothing; and no control is silent: from the first state of every widget,
+every option, slider position and typed number that leaves the drawing as it was belongs to a
+control that is disabled with its reason. It fails on any console error or outside request. At phone width (390 px) no widget or saved progress bar may be wider
 than the column, and every widget control must be at least 44 px tall.
 """
 
@@ -25,7 +27,7 @@ import pytest
 
 from frontend.unrolled_widgets import SCRIPT, front_end, site_script, states_path
 from widgets.grid import decode_field
-from widgets.view import PLACEHOLDER
+from widgets.view import PLACEHOLDER, tally_result
 
 STATE = re.compile(r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)</script>', re.S)
 STATES_PUSH = re.compile(r"\.push\(JSON\.parse\((\".*\")\)\);\s*$", re.S)
@@ -41,6 +43,8 @@ READ_PANELS = """(root) => [...root.querySelectorAll("figure.uw-panel")].map((fi
   if (kind === "bars") return {kind, values: pairs("rect.uw-bar", "v")};
   if (kind === "text") return {kind, values: pairs(".uw-v", "v")};
   if (kind === "table") return {kind, values: pairs("td", "v")};
+  if (kind === "tally") return {kind, values: pairs(".uw-v, td[data-key]", "v"),
+                                error: (fig.querySelector("[data-error]") || {}).textContent || ""};
   const svg = fig.querySelector("svg");
   return {kind, items: +svg.dataset.items, shapes: svg.querySelectorAll("rect, circle").length};
 })"""
@@ -81,8 +85,18 @@ def grid_widget_pages(site_dir):
     return pages
 
 
-def expected_panels(spec, index):
-    """What each panel must show at slider indices `index`, from the stored state alone."""
+def effective_numbers(spec, index, typed):
+    """The typed numbers as a drawing uses them: a disabled one counts as its `off` value."""
+    out = {}
+    for number in spec.get("numbers", []):
+        key = number.get("disabledWhen")
+        off = key and decode_field(spec["fields"][key], spec["sliders"], index)
+        out[number["name"]] = number["off"] if off else typed[number["name"]]
+    return out
+
+
+def expected_panels(spec, index, typed=None):
+    """What each panel must show at slider indices `index` (and typed numbers), from the stored state alone."""
     def get(key):
         return decode_field(spec["fields"][key], spec["sliders"], index)
 
@@ -103,6 +117,15 @@ def expected_panels(spec, index):
                 out.append([(s["key"], c[r]) for r in np.flatnonzero(shown) for s, c in zip(series, columns)])
             else:
                 out.append([(s["key"], c[r]) for r in np.flatnonzero(shown) for s, c in zip(series, columns)])
+        elif kind == "tally":
+            numbers = effective_numbers(spec, index, typed)
+            result = tally_result(get(p["plan"]), {sym: numbers[name] for sym, name in p["symbols"].items()})
+            if result["error"]:
+                out.append({"error": result["error"]})
+                continue
+            values = [("total", result["total"]), ("weights", result["weights"]), ("biases", result["biases"])]
+            values += [(a["role"], a["size"]) for part in result["parts"] for a in part["arrays"] if a["size"]]
+            out.append(values)
         elif kind == "text":
             values = []
             for line in p["lines"]:
@@ -126,13 +149,16 @@ def _number(text):
     return float("nan") if text in ("NaN", "undefined") else float(text)
 
 
-def check_drawing(root, spec, index, where):
-    """The panels of `root` show exactly what the state holds for `index`."""
+def check_drawing(root, spec, index, where, typed=None):
+    """The panels of `root` show exactly what the state holds for `index` (and the typed numbers)."""
     drawn = root.evaluate(READ_PANELS)
-    expected = expected_panels(spec, index)
+    expected = expected_panels(spec, index, typed)
     assert len(drawn) == len(expected), where
     for k, (got, want) in enumerate(zip(drawn, expected)):
         context = f"{where}, panel {k} ({got['kind']})"
+        if isinstance(want, dict) and "error" in want:
+            assert got["error"] == want["error"], context
+            continue
         if got["kind"] == "diagram":
             assert (got["items"], got["shapes"]) == (want["items"], want["shapes"]), context
             continue
@@ -240,10 +266,10 @@ def test_saved_progress_bars_show_their_final_text_and_bar(site_dir, open_page):
         site_page.assert_clean()
 
 
-def _no_effect(spec, index, k):
+def _no_effect(spec, index, k, typed=None):
     """True if no setting of control k changes what any panel shows at `index`."""
-    shown = expected_panels(spec, index)
-    return all(_same(shown, expected_panels(spec, index[:k] + [j] + index[k + 1:]))
+    shown = expected_panels(spec, index, typed)
+    return all(_same(shown, expected_panels(spec, index[:k] + [j] + index[k + 1:], typed))
                for j in range(len(spec["sliders"][k]["values"])))
 
 
@@ -267,14 +293,17 @@ def test_every_control_of_every_widget_moves_offline_and_draws_the_stored_values
         assert len(roots) == len(views), f"{path}: {len(views)} widgets embedded, {len(roots)} drawn"
         for n, (root, model_id) in enumerate(zip(roots, views)):
             spec, index = grid[model_id]["spec"], list(grid[model_id]["index"])
+            typed = dict(grid[model_id].get("typed") or {})
             assert root.get_attribute("data-spec") == spec["id"], f"{path}: widget {n} is not the one embedded here"
             where = f"{path} widget {n} ({spec['title']})"
-            check_drawing(root, spec, index, where + " as loaded")
+            check_drawing(root, spec, index, where + " as loaded", typed)
             widgets_seen += 1
             name = f"{Path(path).stem}-{n}"
             root.screenshot(path=str(SCREENS / f"{name}-before.png"))
-            controls = root.query_selector_all(".uw-ctl")
+            controls = root.query_selector_all(".uw-ctl:not(.uw-num)")
             assert [c.get_attribute("data-name") for c in controls] == [s["name"] for s in spec["sliders"]], where
+            assert [c.get_attribute("data-name") for c in root.query_selector_all(".uw-ctl.uw-num")] == \
+                [s["name"] for s in spec.get("numbers", [])], where
             expected_controls += len(controls)
             for k, (slider, control) in enumerate(zip(spec["sliders"], controls)):
                 size = len(slider["values"])
@@ -302,7 +331,7 @@ def test_every_control_of_every_widget_moves_offline_and_draws_the_stored_values
                     # no effect in this setting: disabled, saying why, and truly without effect
                     assert shown_why.is_visible() and shown_why.inner_text() == why, f"{where}: {slider['name']}"
                     assert all(r.is_disabled() for r in radios) if is_choice else element.is_disabled(), where
-                    assert _no_effect(spec, index, k), f"{where}: {slider['name']} is disabled but would change a panel"
+                    assert _no_effect(spec, index, k, typed), f"{where}: {slider['name']} is disabled but would change a panel"
                     disabled += 1
                     continue
                 assert not shown_why.is_visible(), f"{where}: {slider['name']} says it has no effect"
@@ -315,8 +344,9 @@ def test_every_control_of_every_widget_moves_offline_and_draws_the_stored_values
                     element.evaluate("(e, v) => { e.value = String(v); e.dispatchEvent(new Event('input', {bubbles: true})); }",
                                      index[k])
                 assert root.get_attribute("data-index") == ",".join(map(str, index)), where
-                check_drawing(root, spec, index, f"{where}, {slider['name']} -> {index[k]}")
-                if not _same(expected_panels(spec, index), expected_panels(spec, index[:k] + [old] + index[k + 1:])):
+                check_drawing(root, spec, index, f"{where}, {slider['name']} -> {index[k]}", typed)
+                if not _same(expected_panels(spec, index, typed),
+                             expected_panels(spec, index[:k] + [old] + index[k + 1:], typed)):
                     assert snapshot(root) != before, f"{where}: moving {slider['name']} did not change the drawing"
                 if is_choice:
                     assert radios[index[k]].get_attribute("aria-checked") == "true", where
@@ -332,7 +362,7 @@ def test_every_control_of_every_widget_moves_offline_and_draws_the_stored_values
                 page.keyboard.press(key)
                 index[k] = target
                 assert root.get_attribute("data-index") == ",".join(map(str, index)), f"{where}: {key} on {slider['name']}"
-                check_drawing(root, spec, index, f"{where}, {key} on {slider['name']}")
+                check_drawing(root, spec, index, f"{where}, {key} on {slider['name']}", typed)
                 if is_choice:
                     assert page.evaluate("() => document.activeElement.getAttribute('aria-checked')") == "true"
                 keyboard += 1
@@ -342,8 +372,9 @@ def test_every_control_of_every_widget_moves_offline_and_draws_the_stored_values
                 button.click()
                 for slider_name, k in p["index"].items():
                     index[names.index(slider_name)] = k
+                typed.update(p.get("typed", {}))
                 assert root.get_attribute("data-index") == ",".join(map(str, index)), f"{where}: preset {p['label']}"
-                check_drawing(root, spec, index, f"{where}, preset {p['label']}")
+                check_drawing(root, spec, index, f"{where}, preset {p['label']}", typed)
                 presses += 1
             # every control, enabled or not, says whether it has an effect in the setting reached
             for k, (slider, control) in enumerate(zip(spec["sliders"], controls)):
@@ -355,6 +386,67 @@ def test_every_control_of_every_widget_moves_offline_and_draws_the_stored_values
           f"pressed (of {expected_controls} controls)")
     assert moved == keyboard > 0 and choices > 0
     assert moved + disabled + single == expected_controls
+
+
+MOVE = """(e, v) => { e.value = String(v); e.dispatchEvent(new Event('input', {bubbles: true})); }"""
+
+
+def test_no_control_is_silent_from_the_first_state(site_dir, open_page):
+    """From the first state of every widget on every page (lazy ones drawn as a reader scrolling would meet
+    them), click every option, move every slider to every position and type other numbers: a control none
+    of whose settings changes the drawing must be disabled and say why. After each control the widget is
+    set back, and must draw as it did."""
+    pages = grid_widget_pages(site_dir)
+    tried = disabled = 0
+    for path, (views, grid) in pages.items():
+        site_page = open_page(path)
+        page = site_page.page
+        page.wait_for_function(f"() => document.querySelectorAll('.uw').length >= {len(views)}")
+        for n, (root, model_id) in enumerate(zip(page.query_selector_all(".uw"), views)):
+            spec = grid[model_id]["spec"]
+            where = f"{path} widget {n} ({spec['title']})"
+            first = snapshot(root)
+            controls = root.query_selector_all(".uw-ctl:not(.uw-num)")
+            for k, (slider, control) in enumerate(zip(spec["sliders"], controls)):
+                if len(slider["values"]) < 2:
+                    continue
+                radios = control.query_selector_all("[role=radio]")
+                element = control.query_selector("input[type=range]")
+                if (all(r.is_disabled() for r in radios) if radios else element.is_disabled()):
+                    assert control.query_selector(".uw-why").inner_text().strip(), f"{where}: {slider['name']} " \
+                        "is disabled without a reason"
+                    disabled += 1
+                    continue
+                at = int(root.get_attribute("data-index").split(",")[k])
+                changed = []
+                for j in range(len(slider["values"])):
+                    if j == at:
+                        continue
+                    radios[j].click() if radios else element.evaluate(MOVE, j)
+                    changed.append(snapshot(root) != first)
+                radios[at].click() if radios else element.evaluate(MOVE, at)
+                assert snapshot(root) == first, f"{where}: {slider['name']} set back does not draw as before"
+                tried += 1
+                assert any(changed), f"{where}: {slider['name']} changes nothing from the first state and is " \
+                    "not disabled"
+            for number, control in zip(spec.get("numbers", []), root.query_selector_all(".uw-ctl.uw-num")):
+                field = control.query_selector("input")
+                if field.is_disabled():
+                    assert control.query_selector(".uw-why").inner_text().strip(), where
+                    disabled += 1
+                    continue
+                old = int(field.input_value())
+                changed = []
+                for value in {old + 1 if old < number["max"] else old - 1, number["min"], number["max"]} - {old}:
+                    field.fill(str(value))
+                    changed.append(snapshot(root) != first)
+                field.fill(str(old))
+                assert snapshot(root) == first, f"{where}: {number['name']} set back does not draw as before"
+                tried += 1
+                assert any(changed), f"{where}: typing {number['name']} changes nothing and it is not disabled"
+        site_page.assert_clean()
+    print(f"\n{tried} controls tried from the first state, {disabled} disabled with a reason")
+    assert tried > 0
 
 
 def test_widgets_and_saved_progress_bars_fit_a_phone_column_with_finger_sized_controls(site_dir, open_page):
@@ -404,7 +496,7 @@ def _live_notebook(folder):
 
     cells = [nbformat.v4.new_code_cell(f"import widgets\nws = {{n: getattr(widgets, n)() for n in {LIVE_WIDGETS!r}}}")]
     cells += [nbformat.v4.new_code_cell(f"ws[{name!r}]") for name in LIVE_WIDGETS]
-    cells.append(nbformat.v4.new_code_cell("print({n: w.index for n, w in ws.items()})"))
+    cells.append(nbformat.v4.new_code_cell("print({n: [w.index, w.typed] for n, w in ws.items()})"))
     notebook = nbformat.v4.new_notebook(cells=cells, metadata={"kernelspec": {
         "name": "python3", "display_name": "Python 3", "language": "python"}})
     nbformat.write(notebook, folder / "live.ipynb")
@@ -505,6 +597,12 @@ def test_live_widgets_in_jupyterlab_redraw_and_the_kernel_sees_the_new_setting(b
         assert lstm.locator(".uw-draw").first.inner_html() != before, "the LSTM drawing did not change"
         counter.locator("[role=radio]", has_text="Keras").click()
         assert counter.locator("[role=radio]", has_text="Keras").get_attribute("aria-checked") == "true"
+        # typed sizes: the kernel answers with cells.count_params (keras.layers.GRU(20) on 10 features: 1,920)
+        counter.locator("[role=radio]", has_text="GRU").click()
+        counter.locator(".uw-num[data-name=input_size] input").fill("10")
+        counter.locator(".uw-num[data-name=hidden_size] input").fill("20")
+        counter.locator(".uw-note-text", has_text="computed by cells.count_params in the kernel").wait_for()
+        assert counter.locator(".uw-v[data-key=total]").inner_text() == "1,920"
         expected = {"lstm_gates": lstm.get_attribute("data-index"), "param_counter": counter.get_attribute("data-index")}
 
         # the kernel-side widgets hold what the page shows: print their indices again (Ctrl+Enter runs
@@ -517,9 +615,10 @@ def test_live_widgets_in_jupyterlab_redraw_and_the_kernel_sees_the_new_setting(b
                                ".querySelector('.jp-InputPrompt').textContent; return /\\d/.test(p) && p !== before; }",
                                arg=[len(LIVE_WIDGETS) + 1, ran_before])
         printed = last.locator(".jp-OutputArea-output").inner_text()
-        kernel = ast.literal_eval(printed.strip())  # {name: [indices]} printed by the kernel
+        kernel = ast.literal_eval(printed.strip())  # {name: [indices, typed numbers]} printed by the kernel
         for name, shown in expected.items():
-            assert ",".join(map(str, kernel[name])) == shown, f"{name}: kernel {kernel[name]}, page {shown}"
+            assert ",".join(map(str, kernel[name][0])) == shown, f"{name}: kernel {kernel[name]}, page {shown}"
+        assert kernel["param_counter"][1] | {"input_size": 10, "hidden_size": 20} == kernel["param_counter"][1]
         assert not outside, f"requests outside the machine: {outside}"
         assert not errors, f"console errors: {errors}"
     except Exception:

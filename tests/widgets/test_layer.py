@@ -242,3 +242,52 @@ def test_a_bad_disabled_when_is_named(disabled_when, fields, message):
 def test_a_table_heads_its_row_labels_only_when_asked():
     assert "rowTitle" not in table([{"label": "c", "key": "col"}], ["one"])
     assert table([{"label": "c", "key": "col"}], ["one"], row_title="layer")["rowTitle"] == "layer"
+
+
+# --- typed numbers and tally panels -------------------------------------------------------
+
+def _tally_widget(live=None):
+    """A toy tally: a dense layer of `n` outputs on `m` inputs (weights m * n, biases n), with and without bias."""
+    from cells.counting import size_terms
+
+    def rules(bias):
+        arrays = [{"name": "W", "shape": ["n", "m"], "dims": [size_terms("n"), size_terms("d")], "role": "weight"}]
+        if bias == "yes":
+            arrays.append({"name": "b", "shape": ["n"], "dims": [size_terms("n")], "role": "bias"})
+        return {"derived": {"r": ["n"]}, "checks": [], "parts": [{"label": "dense", "times": size_terms("1"),
+                                                                   "arrays": arrays}]}
+
+    return build("t", [Slider("bias", ["no", "yes"], "bias")], [Field("plan", rules, ["bias"], enc="json")],
+                 [widgets.tally("plan", {"d": "m", "n": "n"})], settings={"n": 3},
+                 numbers=[widgets.Number("m", "inputs m", 4), widgets.Number("n", "outputs n", 2, minimum=0)],
+                 live=live)
+
+
+def test_a_tally_counts_the_typed_numbers_and_the_kernel_answers_live():
+    calls = []
+    w = _tally_widget(live=lambda bias, m, n: calls.append((bias, m, n)) or {"error": "", "total": m * n})
+    assert w.value == {"bias": "no", "m": 4, "n": 3} and w.typed == {"m": 4, "n": 3}
+    assert w.tally(0)["total"] == 12 and w.spec["numbers"][1] == {"name": "n", "label": "outputs n", "min": 0,
+                                                                    "max": 100_000, "off": 0}
+    w.set(bias="yes", m=10)
+    assert (w.tally(0)["weights"], w.tally(0)["biases"]) == (30, 3)
+    assert w.live == {"index": [1], "typed": {"m": 10, "n": 3}, "results": {"0": {"error": "", "total": 30}}}
+    w.set(n=0)  # a part that holds no parameter is left out
+    assert w.tally(0) == {"error": "", "total": 0, "weights": 0, "biases": 0, "parts": []}
+
+
+@pytest.mark.parametrize("value", [0, -1, 2.5, "3", True, 100_001])
+def test_a_typed_number_refuses_what_is_not_a_whole_number_in_range(value):
+    with pytest.raises(ValueError, match=r"m must be a whole number from 1 to 100,000; got "):
+        widgets.Number("m", "inputs m", 4).check(value)
+
+
+def test_a_tally_must_name_a_json_plan_and_typed_numbers():
+    with pytest.raises(ValueError, match="tally symbols must name typed numbers"):
+        build("t", [Slider("bias", ["no", "yes"])], [Field("plan", lambda bias: {}, ["bias"], enc="json")],
+              [widgets.tally("plan", {"d": "nope"})])
+    with pytest.raises(ValueError, match="tally plan 'plan' must be a JSON field"):
+        build("t", [Slider("bias", ["no", "yes"])], [Field("plan", lambda bias: 1.0, ["bias"])],
+              [widgets.tally("plan", {})])
+    with pytest.raises(ValueError, match="names must be distinct"):
+        build("t", [Slider("m", ["no", "yes"])], [], [], numbers=[widgets.Number("m", "m", 1)])
