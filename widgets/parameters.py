@@ -59,7 +59,7 @@ def reset_after_off(framework, kind):
 def proj_size_off(framework, kind):
     if (framework, kind) == ("PyTorch", "LSTM"):
         return ""
-    return "proj_size is an option of PyTorch's LSTM only (torch.nn.LSTM(..., proj_size=p))."
+    return "Only PyTorch's LSTM has proj_size."
 
 
 def counted(framework, kind, bidirectional, reset_after, input_size, hidden_size, num_layers, proj_size, head):

@@ -156,6 +156,6 @@ def test_a_bad_size_gets_a_sentence_and_the_count_comes_back(site_dir, open_page
     assert "proj_size p must be smaller than hidden_size h" in root.evaluate(READ)["error"]
     choose(root, spec, "kind", "GRU")
     assert field(root, "proj_size").is_disabled()
-    assert "PyTorch's LSTM only" in root.query_selector(".uw-ctl[data-name=proj_size] .uw-why").inner_text()
+    assert "Only PyTorch's LSTM has proj_size" in root.query_selector(".uw-ctl[data-name=proj_size] .uw-why").inner_text()
     assert root.evaluate(READ)["total"] == cells.count_params("gru", 28, 20).total  # the 20 typed is ignored
     site_page.assert_clean()

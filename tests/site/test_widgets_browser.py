@@ -226,8 +226,9 @@ def test_the_first_widget_is_drawn_while_the_page_is_parsed_and_the_others_near_
         page.wait_for_function("(h) => !!h.querySelector('.uw')", arg=host)
         root = host.query_selector(".uw")
         model_id = pages[path][0][n]
-        spec, index = pages[path][1][model_id]["spec"], list(pages[path][1][model_id]["index"])
-        check_drawing(root, spec, index, f"{path} widget {n}, drawn when scrolled to")
+        state = pages[path][1][model_id]
+        check_drawing(root, state["spec"], list(state["index"]), f"{path} widget {n}, drawn when scrolled to",
+                      state.get("typed"))
     site_page.assert_clean()
 
 

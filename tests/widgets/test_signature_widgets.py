@@ -382,7 +382,7 @@ def test_the_learners_presets_show_their_numbers(counter_widget):
 def test_param_counter_says_why_a_control_has_no_effect(counter_widget):
     counter_widget.set(framework="Keras", kind="GRU")
     assert counter_widget.field("reset_after_off") == ""
-    assert "PyTorch's LSTM only" in counter_widget.field("proj_size_off")
+    assert "Only PyTorch's LSTM has proj_size" in counter_widget.field("proj_size_off")
     counter_widget.set(framework="PyTorch", kind="LSTM", hidden_size=20, proj_size=5)
     assert counter_widget.field("proj_size_off") == ""
     assert "LSTM has no reset gate" in counter_widget.field("reset_after_off")
