@@ -16,7 +16,8 @@ Precision each exercise asks for (the chapter's exercise texts quote these const
   chapter prints it). The two results differ in their second significant figure (1.77e8 and 1.65e8
   for 50 steps: rounding the gate by 0.15% moves its 50th power by 7%), so every answer between them,
   widened by half a unit in the second significant figure, is accepted: from 1.6006e8 to 1.8246e8,
-  that is 1.7e8 and 1.8e8 at two significant figures. 1.6e8 is rejected: it is neither result rounded.
+  that is 1.7e8 and 1.8e8 at two significant figures. 1.6e8 is rejected: it is neither result rounded
+  (it is 1.65e8 cut off, and the checker says so).
 """
 
 import math
@@ -191,6 +192,8 @@ def check_one_step_by_hand(answer) -> bool:
         return right(f"c_t keeps {kept} the old memory and adds the gated candidate; "
                      "h_t reads tanh(c_t) through the output gate.")
     if not _close(c_ans, c_ref):
+        if _one_step_c_slip(s, c_ans) is None and _rounded_off(c_ans, c_ref):
+            return wrong(_rounding_message("c_t", c_ans, h_ans, h_ref))
         swapped, _ = _state_update(s["c_prev"], s["f"], s["i"], s["g"], s["o"])
         no_input_gate, _ = _state_update(s["c_prev"], 1.0, s["f"], s["g"], s["o"])
         no_forget_gate, _ = _state_update(s["c_prev"], s["i"], 1.0, s["g"], s["o"])
@@ -218,7 +221,39 @@ def check_one_step_by_hand(answer) -> bool:
                      "cell state c_t.")
     if _close(h_ans, math.tanh(c_ref)):
         return wrong("c_t is right. For h_t you left out the output gate o_t.")
+    if _rounded_off(h_ans, h_ref):
+        return wrong(_rounding_message("h_t", h_ans))
     return wrong("c_t is right, h_t is not: h_t = o_t * tanh(c_t). Check your tanh (radians, not degrees).")
+
+
+# An answer off by no more than rounding to two decimals (5e-3) has the right method and too little
+# precision. The slips above are named first: a drawn ONE_STEP keeps each slip ONE_STEP_MARGIN from the answer.
+ONE_STEP_ROUNDED = 5e-3 + 1e-9
+
+
+def _rounded_off(answer: float, reference: float) -> bool:
+    return abs(answer - reference) <= ONE_STEP_ROUNDED
+
+
+def _rounding_message(name: str, answer: float, h_ans: float = None, h_ref: float = None) -> str:
+    """'Round less' for a value given to two decimals or fewer; 'close, but not to three decimals' otherwise."""
+    if abs(answer * 100 - round(answer * 100)) < 1e-6:
+        text = (f"Your method is right, but {name} is rounded too far: round less. The exercise asks for three "
+                "decimals; keep every digit until the end, then round once.")
+    else:
+        text = (f"Your method is right and {name} is close, but not correct to three decimals: keep every digit "
+                "until the end, then round once (round, do not cut off).")
+    if h_ans is not None and not _close(h_ans, h_ref) and not _rounded_off(h_ans, h_ref):
+        text += " Then recompute h_t = o_t * tanh(c_t) from it."
+    return text
+
+
+def _one_step_c_slip(s, c_ans):
+    """The slip check_one_step_by_hand names for this c_t, or None."""
+    slips = (_state_update(s["c_prev"], s["f"], s["i"], s["g"], s["o"])[0],
+             _state_update(s["c_prev"], 1.0, s["f"], s["g"], s["o"])[0],
+             _state_update(s["c_prev"], s["i"], 1.0, s["g"], s["o"])[0])
+    return next((slip for slip in slips if _close(c_ans, slip)), None)
 
 
 # ---------------------------------------------------------------- exercise: half-life of a memory
@@ -351,10 +386,21 @@ def check_forget_bias_gain(answer) -> bool:
     for value, message in hints:
         if abs(math.log(gain) - math.log(value)) < 0.02:
             return wrong(message)
+    for value in (reference, forget_bias_gain(round(_gate(1.0), BIAS_GAIN_SIGMOID_DECIMALS), steps=steps)):
+        cut = _cut_off(value, BIAS_GAIN_SIGNIFICANT_FIGURES)
+        if not low <= cut <= high and math.isclose(gain, cut, rel_tol=1e-6):
+            return wrong(f"Your method is right, but {gain:.2g} looks cut off rather than rounded: {value:.3g} "
+                         f"rounds to {float(f'{value:.2g}'):.2g} at two significant figures.")
     direction = "too small" if gain < low else "too large"
     return wrong(f"{gain:.3g} is {direction}. Compare the forget gate with and without the bias, then follow "
                  f"the gradient through {steps} steps of c_t = f_t * c_(t-1) + ... (two significant figures "
                  "are enough).")
+
+
+def _cut_off(value: float, figures: int) -> float:
+    """`value` with its digits after the first `figures` significant ones dropped (truncated, not rounded)."""
+    unit = 10.0 ** (math.floor(math.log10(value)) - (figures - 1))
+    return math.floor(value / unit + 1e-9) * unit
 
 
 # ---------------------------------------------------------------- exercise: counting parameters (PyTorch)

@@ -52,6 +52,22 @@ def test_one_step_mistakes(answer, feedback, capsys):
     assert feedback in out
 
 
+@pytest.mark.parametrize("answer, feedback", [
+    ((0.46, 0.34), "h_t is rounded too far: round less"),   # h_t = 0.8 tanh(0.46) = 0.3442, to two decimals
+    ((0.46, 0.343), "h_t is close, but not correct to three decimals"),   # 0.3442 cut off, not rounded
+    ((0.46, 0.346), "h_t is close, but not correct to three decimals"),
+])
+def test_one_step_names_a_rounding_slip(answer, feedback, capsys):
+    assert abs(answer[1] - 0.8 * math.tanh(0.46)) <= 5e-3   # each is the answer, imprecisely
+    ok, out = run(ex.check_one_step_by_hand, answer, capsys)
+    assert not ok and out.startswith("Not yet.") and feedback in out
+
+
+def test_one_step_far_answers_are_not_told_to_round(capsys):
+    ok, out = run(ex.check_one_step_by_hand, (0.46, 0.3), capsys)
+    assert not ok and "round" not in out and "close" not in out
+
+
 def test_one_step_feedback_never_reveals_the_answer(capsys):
     _, out = run(ex.check_one_step_by_hand, (1.5, 0.3), capsys)
     assert "0.46" not in out and "0.344" not in out
@@ -179,12 +195,19 @@ def test_bias_gain_accepts_what_two_significant_figures_allow(answer, capsys):
 
 
 @pytest.mark.parametrize("answer, direction", [
-    (1.5e8, "too small"), (1.6e8, "too small"), (1.9e8, "too large"), (2e8, "too large"),
+    (1.5e8, "too small"), (1.9e8, "too large"), (2e8, "too large"),
     (1e8, "too small"), (1.77e9, "too large"),
 ])
 def test_bias_gain_rejects_values_outside_that_precision(answer, direction, capsys):
     ok, out = run(ex.check_forget_bias_gain, answer, capsys)
     assert not ok and direction in out
+
+
+def test_bias_gain_names_a_cut_off_second_figure(capsys):
+    # (0.73 / 0.5) ** 50 = 1.6506e8 rounds to 1.7e8; cutting it off after two figures gives 1.6e8
+    assert 1.65e8 < (0.73 / 0.5) ** 50 < 1.66e8
+    ok, out = run(ex.check_forget_bias_gain, 1.6e8, capsys)
+    assert not ok and "cut off rather than rounded" in out and "1.7e+08" in out
 
 
 def test_bias_gain_precision_is_stated_for_the_chapter():

@@ -144,3 +144,28 @@ def test_one_step_checker_follows_the_seed_and_catches_a_missing_tanh(seed, caps
         assert quiet(lstm.check_one_step_by_hand, (round(c, 3), round(h, 3)), capsys)
         assert not quiet(lstm.check_one_step_by_hand, (round(c, 3), round(s["o"] * c, 3)), capsys)
         assert not quiet(lstm.check_one_step_by_hand, (0.46, 0.344), capsys)  # the book's answer
+
+
+@pytest.mark.parametrize("seed", [1, 3, 20, 23, 2027])
+def test_one_step_checker_names_rounding_for_any_seed(seed, capsys):
+    s = lstm.parameters(seed)["ONE_STEP"]
+    c, h = one_step_by_torch(*(s[k] for k in ("c_prev", "i", "f", "g", "o")))
+    with variants.using_seed(seed):
+        if abs(round(h, 2) - h) > 1e-3:   # two decimals that the three-decimal tolerance does not pass
+            lstm.check_one_step_by_hand((round(c, 3), round(h, 2)))
+            assert "round less" in capsys.readouterr().out
+        # a third decimal two off (not 0, so that the value has three decimals): close, not correct
+        near = next(v for v in (round(round(h, 3) + d, 3) for d in (0.002, -0.002)) if round(v * 1000) % 10)
+        lstm.check_one_step_by_hand((round(c, 3), near))
+        assert "not correct to three decimals" in " ".join(capsys.readouterr().out.split())
+
+
+@pytest.mark.parametrize("steps, seed", sorted(one_seed_per_value("BIAS_GAIN", "steps").items()))
+def test_bias_gain_checker_names_a_cut_off_figure_for_any_seed(steps, seed, capsys):
+    with variants.using_seed(seed):
+        for value in (gain(steps), gain(steps, 0.73)):
+            exponent = math.floor(math.log10(value)) - 1
+            cut = math.floor(value / 10.0 ** exponent) * 10.0 ** exponent
+            if float(f"{value:.2g}") != cut and not quiet(lstm.check_forget_bias_gain, cut, capsys):
+                lstm.check_forget_bias_gain(cut)
+                assert "cut off rather than rounded" in " ".join(capsys.readouterr().out.split())
