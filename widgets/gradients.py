@@ -11,11 +11,16 @@ both rho. For the plain RNN each step multiplies the gradient by W_hh^T diag(phi
     ||dL/dh_{T-k}|| <= (rho * max phi')^k          max phi' = 1 (tanh, relu, identity), 1/4 (sigmoid)
 
 the bound drawn dashed. The LSTM's cell state gives the gradient a path with no weight matrix.
+
+The layer's weights, inputs and loss direction are drawn from cells.experiments.rng(SEED), so they
+follow the book's experiment seed (UNROLLED_EXPERIMENT_SEED; the default 0 keeps draw SEED = 0); a
+built page precomputes the sliders' grid under the build's seed.
 """
 
 import numpy as np
 
 import cells
+from cells import experiments
 
 from .grid import Field, Slider, memoized
 from .view import build, line_plot, text
@@ -46,7 +51,8 @@ def _make_cell(cell, activation, radii):
     """One cell holding len(radii) independent copies of a 16-unit layer, copy r with
     spectral radius radii[r]: block-diagonal recurrent weights, so the copies never interact."""
     h, copies = HIDDEN_SIZE, len(radii)
-    rng = np.random.default_rng(SEED)
+    # `big` is only a container: every one of its arrays is overwritten below from `base`
+    rng = experiments.rng(SEED)
     if cell == "RNN":
         base = cells.RNNCell(INPUT_SIZE, h, nonlinearity=activation, rng=rng)
         big = cells.RNNCell(INPUT_SIZE, h * copies, nonlinearity=activation, rng=0)

@@ -428,3 +428,26 @@ def test_the_tally_names_the_gate_blocks_of_each_cell(counter_widget):
         counter_widget.set(framework="PyTorch", kind=kind, hidden_size=128, proj_size=0)
         assert counter_widget.tally(0)["parts"][0]["arrays"][0]["shape"] == [blocks, "d"]
     assert parameters.count("PyTorch", "GRU", 2, 3, 1, "no").weights == 3 * 3 * (2 + 3)
+
+
+def test_vanishing_draws_follow_the_experiment_seed(monkeypatch):
+    monkeypatch.setenv("UNROLLED_EXPERIMENT_SEED", "0")
+    book = gradients.norms_by_distance(0.9, "tanh", "RNN", 50)
+    assert np.array_equal(book, gradients.norms_by_distance(0.9, "tanh", "RNN", 50))   # deterministic
+    monkeypatch.setenv("UNROLLED_EXPERIMENT_SEED", "3")
+    other = gradients.norms_by_distance(0.9, "tanh", "RNN", 50)
+    assert not np.allclose(book, other)
+    # identity and orthogonal W_hh: exactly rho^k whatever the draw
+    assert np.allclose(gradients.norms_by_distance(0.9, "identity", "RNN", 50), 0.9 ** np.arange(50))
+
+
+@pytest.mark.parametrize("experiment_seed", ["0", "1", "2", "3"])
+def test_forget_bias_lifts_the_lstm_curve_for_every_radius_above_0(monkeypatch, experiment_seed):
+    monkeypatch.setenv("UNROLLED_EXPERIMENT_SEED", experiment_seed)
+    radii = np.array([r for r in gradients.RADII if r > 0])
+    default = gradients.norms_by_distance(radii, cell="LSTM")[:, -1]
+    biased = gradients.norms_by_distance(radii, cell="LSTM, forget bias +1")[:, -1]
+    assert np.all(biased > default)
+    # at rho = 0 h_{t-1} reaches nothing (W_hh = 0): both curves are exactly 0 at the first step, k = 49
+    zero = [gradients.norms_by_distance(0.0, cell=cell)[-1] for cell in ("LSTM", "LSTM, forget bias +1")]
+    assert zero == [0.0, 0.0]
