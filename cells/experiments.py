@@ -494,3 +494,40 @@ def add_update_bias(gru, amount):
     h = gru.hidden_size
     gru.bias_ih[h:2 * h] += amount
     return gru
+
+
+def gradient_during_training(kind, T, steps, distance, every=50, seed=0, probe_size=16, hidden_size=32,
+                             batch_size=32, lr=1e-3, max_norm=1.0, dtype=np.float32):
+    """How much of the gradient reaches `distance` steps back, at initialisation and during training.
+
+    Trains exactly as adding_run does (the same parameters and batches for the same seed, Adam, the
+    global gradient norm clipped) for `steps` steps, and at step 0 and every `every` steps measures,
+    on one fixed probe batch of `probe_size` adding-problem sequences (seed(2000 + seed)), the
+    fraction ||dL/dh_{T-distance}|| / ||dL/dh_T|| of the layer's cell, L = sum of h_T
+    (`gradient_norms`). -> (measured steps, fractions), two lists of the same length.
+    """
+    from .unroll import gradient_norms
+
+    T, steps, every = (check_positive_int(name, value) for name, value in (("T", T), ("steps", steps),
+                                                                          ("every", every)))
+    distance = check_positive_int("distance", distance)
+    if distance >= T:
+        raise ValueError(f"distance must be less than T = {T}; got {distance}")
+    model_rng = rng(seed)
+    layer = make_layer(kind, hidden_size, rng=model_rng, dtype=dtype)
+    model = SequenceModel(layer, out_features=1, rng=model_rng)
+    data_rng = rng(1000 + seed)
+    probe, _ = adding_problem(check_positive_int("probe_size", probe_size), T, rng=rng(2000 + seed))
+    cell = layer.cells[0][0]
+
+    def fraction(_model=None):
+        norms = gradient_norms(cell, probe.astype(cell.dtype))
+        return norms[-1 - distance] / norms[-1]
+
+    measured_steps, fractions = [0], [fraction()]
+    history = train(model, lambda: adding_problem(batch_size, T, rng=data_rng), loss="mse",
+                    optimizer=Adam(lr=lr), steps=steps, max_norm=max_norm, evaluate=fraction,
+                    eval_every=every, progress=False)
+    measured_steps += history.eval_steps
+    fractions += history.eval_losses
+    return measured_steps, [float(value) for value in fractions]

@@ -292,3 +292,29 @@ def test_add_update_bias_reaches_every_cell_of_a_layer():
 def test_add_update_bias_refuses_what_it_cannot_change(target, amount, message):
     with pytest.raises(ValueError, match=message):
         experiments.add_update_bias(target(), amount)
+
+
+def test_gradient_during_training_follows_adding_run():
+    """The fractions after training equal those of the model adding_run trains (same draws, same batches)."""
+    T, distance, seed = 8, 5, 1
+    measured_steps, fractions = experiments.gradient_during_training("LSTM", T, 20, distance, every=10, seed=seed,
+                                                                     hidden_size=6, batch_size=4)
+    assert measured_steps == [0, 10, 20] and len(fractions) == 3
+    probe, _ = cells.tasks.adding_problem(16, T, rng=experiments.rng(2000 + seed))
+
+    def fraction(model):
+        norms = cells.gradient_norms(model.rnn.cells[0][0], probe.astype(np.float32))
+        return norms[-1 - distance] / norms[-1]
+
+    start = experiments.make_layer("LSTM", 6, rng=experiments.rng(seed))
+    norms = cells.gradient_norms(start.cells[0][0], probe.astype(np.float32))
+    assert fractions[0] == pytest.approx(norms[-1 - distance] / norms[-1], rel=1e-6)
+    history = experiments.adding_run("LSTM", T, 20, hidden_size=6, batch_size=4, seed=seed, held_out=fraction,
+                                     eval_every=10, progress=False)
+    assert fractions[1:] == pytest.approx(history.eval_losses, rel=1e-6)
+    assert fractions[1] != pytest.approx(fractions[0])   # training moved it
+
+
+def test_gradient_during_training_rejects_a_distance_beyond_the_sequence():
+    with pytest.raises(ValueError, match="distance must be less than T = 5"):
+        experiments.gradient_during_training("LSTM", 5, 10, 5)
