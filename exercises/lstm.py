@@ -38,6 +38,7 @@ from .feedback import (
     checker,
     describe,
     right,
+    rounded_too_early,
     wrong,
 )
 
@@ -192,7 +193,7 @@ def check_one_step_by_hand(answer) -> bool:
         return right(f"c_t keeps {kept} the old memory and adds the gated candidate; "
                      "h_t reads tanh(c_t) through the output gate.")
     if not _close(c_ans, c_ref):
-        if _one_step_c_slip(s, c_ans) is None and _rounded_off(c_ans, c_ref):
+        if _one_step_c_slip(s, c_ans) is None and rounded_too_early(c_ans, c_ref):
             return wrong(_rounding_message("c_t", c_ans, h_ans, h_ref))
         swapped, _ = _state_update(s["c_prev"], s["f"], s["i"], s["g"], s["o"])
         no_input_gate, _ = _state_update(s["c_prev"], 1.0, s["f"], s["g"], s["o"])
@@ -221,20 +222,13 @@ def check_one_step_by_hand(answer) -> bool:
                      "cell state c_t.")
     if _close(h_ans, math.tanh(c_ref)):
         return wrong("c_t is right. For h_t you left out the output gate o_t.")
-    if _rounded_off(h_ans, h_ref):
+    if rounded_too_early(h_ans, h_ref):
         return wrong(_rounding_message("h_t", h_ans))
     return wrong("c_t is right, h_t is not: h_t = o_t * tanh(c_t). Check your tanh (radians, not degrees).")
 
 
-# An answer off by no more than rounding to two decimals (5e-3) has the right method and too little
-# precision. The slips above are named first: a drawn ONE_STEP keeps each slip ONE_STEP_MARGIN from the answer.
-ONE_STEP_ROUNDED = 5e-3 + 1e-9
-
-
-def _rounded_off(answer: float, reference: float) -> bool:
-    return abs(answer - reference) <= ONE_STEP_ROUNDED
-
-
+# An answer off by no more than rounding to two decimals (feedback.rounded_too_early) has the right method and
+# too little precision. The slips above are named first: a drawn ONE_STEP keeps each slip ONE_STEP_MARGIN away.
 def _rounding_message(name: str, answer: float, h_ans: float = None, h_ref: float = None) -> str:
     """'Round less' for a value given to two decimals or fewer; 'close, but not to three decimals' otherwise."""
     if abs(answer * 100 - round(answer * 100)) < 1e-6:
@@ -243,7 +237,7 @@ def _rounding_message(name: str, answer: float, h_ans: float = None, h_ref: floa
     else:
         text = (f"Your method is right and {name} is close, but not correct to three decimals: keep every digit "
                 "until the end, then round once (round, do not cut off).")
-    if h_ans is not None and not _close(h_ans, h_ref) and not _rounded_off(h_ans, h_ref):
+    if h_ans is not None and not _close(h_ans, h_ref) and not rounded_too_early(h_ans, h_ref):
         text += " Then recompute h_t = o_t * tanh(c_t) from it."
     return text
 
