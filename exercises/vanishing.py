@@ -9,9 +9,11 @@ Every checker follows the protocol of :mod:`exercises.feedback`: a placeholder (
 gets a reminder, and an answer that is not an answer at all (a string for a number, a wrong shape)
 gets a sentence naming what was expected and what was given; no checker raises.
 
-Precision: ``check_exploding_rho`` accepts rho within EXPLODE_RHO_TOLERANCE = 1e-3 of the value
-at which ``cells`` measures the exercise's factor (EXPLODE_FACTOR in the book), so rho to three
-decimals passes (1.096 or 1.097 for the book's 100^(1/50) = 1.09648).
+Precision: ``check_one_step_back`` accepts each entry within BY_HAND_TOLERANCE = 1e-3 (the exercise asks for
+three decimals); an answer within BY_HAND_ROUNDED = 5e-3 whose entries that miss have two decimals or fewer is
+told to round less, one with three decimals that misses to recompute. ``check_exploding_rho`` accepts rho within
+EXPLODE_RHO_TOLERANCE = 1e-3 of the value at which ``cells`` measures the exercise's factor (EXPLODE_FACTOR in the
+book), so rho to three decimals passes (1.096 or 1.097 for the book's 100^(1/50) = 1.09648).
 """
 
 import math
@@ -35,7 +37,8 @@ from .feedback import (
 )
 
 __all__ = [
-    "ONE_STEP_WEIGHT_HH", "ONE_STEP_H_T", "ONE_STEP_D_H_T", "STEPS_SIGMA_MAX", "STEPS_TOLERANCE",
+    "ONE_STEP_WEIGHT_HH", "ONE_STEP_H_T", "ONE_STEP_D_H_T", "BY_HAND_TOLERANCE", "BY_HAND_ROUNDED",
+    "STEPS_SIGMA_MAX", "STEPS_TOLERANCE",
     "CLIP_GRADS", "CLIP_MAX_NORM", "EXPLODE_STEPS", "EXPLODE_FACTOR", "EXPLODE_RHO_TOLERANCE", "STATEMENTS",
     "parameters",
     "check_one_step_back",
@@ -52,6 +55,14 @@ __all__ = [
 ONE_STEP_WEIGHT_HH = np.array([[0.5, -1.0], [2.0, 0.25]])
 ONE_STEP_H_T = np.array([0.5, -0.5])
 ONE_STEP_D_H_T = np.array([1.0, 2.0])
+
+# Precision of a by-hand answer asked for to three decimals (as in exercises.mlp).
+BY_HAND_TOLERANCE = 1e-3 + 1e-9
+BY_HAND_ROUNDED = 5e-3 + 1e-9
+ROUND_LESS = ("Your method is right, but the numbers are rounded too far: round less. The exercise asks for three "
+              "decimal places; keep every digit until the end, then round once.")
+NOT_THREE_DECIMALS = ("Close, but not correct to three decimals: recompute, keeping every digit until the end, then "
+                      "round once to three decimal places.")
 
 # Exercise "how many steps until the bound is small".
 STEPS_SIGMA_MAX = 0.9
@@ -84,7 +95,7 @@ STATEMENTS = {
     "A": (True, "With tanh, sigma_max(W_hh) = 0.8 and a loss that reads h_T alone, "
                 "||dL/dh_{T-k}|| <= 0.8^k ||dL/dh_T||."),
     "B": (False, "If sigma_max(W_hh) = 1.5, the gradient must explode."),
-    "C": (False, "Clipping the gradient norm to 1 lets a plain RNN learn 100-step dependencies."),
+    "C": (False, "Clipping the gradient norm makes the vanished long-range terms large enough to learn from."),
     "D": (True, "A linear RNN (no activation) with W_hh = 0.9 Q, Q orthogonal, has vanishing gradients."),
     "E": (True, "With the logistic sigmoid, sigma_max(W_hh) = 3 guarantees vanishing gradients."),
     "F": (False, "A network whose gradients vanish learns nothing at all."),
@@ -93,8 +104,9 @@ STATEMENTS = {
 _STATEMENT_FEEDBACK = {  # why each false statement is false
     "B": "sigma_max > 1/gamma is necessary for exploding, not sufficient. "
          "Saturated tanh units have derivative near 0 and can pull the product back down.",
-    "C": "clipping only ever shrinks a gradient. A vanishing gradient is already small, "
-         "so clipping leaves it untouched.",
+    "C": "clipping only ever shrinks a gradient. A vanished long-range term is already small, "
+         "so clipping leaves it untouched (and scaling the whole gradient up would scale the short-range "
+         "terms that drown it alike).",
     "F": "the weight gradient is a sum over time steps; the short-range terms do not vanish, "
          "so the network still learns short dependencies (the T = 10 run in the chapter did).",
 }
@@ -269,11 +281,16 @@ def one_step_back_reference():
 
 @checker
 def check_one_step_back(answer):
-    """Answer: dL/dh_{t-1} = W_hh^T diag(1 - h_t^2) dL/dh_t for the exercise's numbers (2 numbers)."""
+    """Answer: dL/dh_{t-1} = W_hh^T diag(1 - h_t^2) dL/dh_t for the exercise's numbers (2 numbers), to three
+    decimals (each entry within BY_HAND_TOLERANCE). Within BY_HAND_ROUNDED: entries of two decimals or fewer
+    are told to round less, three decimals that miss to recompute."""
     array = as_array(answer, "dL/dh_{t-1}", shape=(2,))
     reference = one_step_back_reference()
-    if np.allclose(array, reference, atol=1e-3):
+    if np.allclose(array, reference, rtol=0, atol=BY_HAND_TOLERANCE):
         return right("The slope 1 - h_t^2 scales each unit, then W_hh^T sends the gradient back one step.")
+    if np.all(np.abs(array - reference) <= BY_HAND_ROUNDED):
+        missed = array[np.abs(array - reference) > BY_HAND_TOLERANCE]
+        return wrong(ROUND_LESS if all(round(float(value), 2) == value for value in missed) else NOT_THREE_DECIMALS)
     weight, h_t, d_h = _one_step_numbers()
     derivative = 1.0 - h_t**2
     mistakes = [
@@ -298,7 +315,7 @@ def check_one_step_back(answer):
     for value, message in mistakes:
         if np.allclose(array, value, atol=1e-3):
             return wrong(message)
-    off = np.flatnonzero(~np.isclose(array, reference, atol=1e-3))
+    off = np.flatnonzero(~np.isclose(array, reference, rtol=0, atol=BY_HAND_TOLERANCE))
     which = f"Entry {off[0]} is" if len(off) == 1 else f"Entries {' and '.join(str(i) for i in off)} are"
     return wrong(f"{which} off. Compute the elementwise product (1 - h_t^2) * dL/dh_t "
                  "first, then multiply it by W_hh^T.")
@@ -352,11 +369,14 @@ def check_steps_until_small(answer):
         elif int(value) == ref - 1:
             messages.append(f"{name} is one step short: at k = {int(value)} the bound ({gamma:g} * {sigma:g})^k = "
                             f"{(gamma * sigma) ** value:.3g} is still above {written}. Round up, not down.")
+        elif int(value) == ref + 1:
+            messages.append(f"{name} is not the smallest such k; check by computing (gamma * {sigma:g})^k "
+                            "for your k and the one before it.")
         elif name == "k_sigmoid" and int(value) == reference["k_tanh"]:
             messages.append("k_sigmoid equals the tanh count, but the sigmoid's slope is at most 1/4, "
                             f"so each step multiplies by at most {sigma:g} / 4.")
         elif value > 0 and abs((gamma * sigma) ** value - tolerance) / tolerance > 0.5:
-            messages.append(f"{name}: with k = {int(value)} the bound is {(gamma * sigma) ** value:.3g}, "
+            messages.append(f"{name}: with k = {value:g} the bound is {(gamma * sigma) ** value:.3g}, "
                             f"far from {written}. Solve (gamma * {sigma:g})^k < {written} with logarithms; the "
                             "log of a number below 1 is negative, which flips the inequality.")
         else:
@@ -566,7 +586,9 @@ def _relu_mistakes(outputs, weight_hh, d_outputs):
          "Off by one step: the slope between h_{t-1} and h_t is the one of h_t = relu(a_t), so use the "
          "slope at step t, not t - 1."),
         (backward(np.ones_like(outputs)),
-         "You left out the ReLU's slope (1 where h > 0, else 0); your recursion is the linear RNN's."),
+         "Your recursion passes every unit's gradient on unchanged, as a linear RNN's does: either the ReLU's slope "
+         "is left out, or it is tested with h >= 0, which holds everywhere for a ReLU's output. The slope is 1 "
+         "where h > 0 and 0 elsewhere."),
     ]
 
 

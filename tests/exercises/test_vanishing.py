@@ -6,7 +6,10 @@ arithmetic, by logarithms, or with PyTorch.
 """
 
 import math
+import re
+from pathlib import Path
 
+import nbformat
 import numpy as np
 import pytest
 import torch
@@ -55,6 +58,35 @@ def test_one_step_mistakes(answer, feedback, capsys):
     assert "3.375" not in out and "0.375" not in out
 
 
+@pytest.mark.parametrize("answer", [[3.3755, -0.3745], [3.376, -0.374], [3.374, -0.375]])
+def test_one_step_accepts_three_decimals(answer, capsys):
+    ok, out = run(ex.check_one_step_back, answer, capsys)
+    assert ok and out.startswith("Correct.")
+
+
+@pytest.mark.parametrize("answer, feedback", [
+    ([3.37, -0.37], "round less"),      # 3.375 and -0.375 cut to two decimals
+    ([3.38, -0.38], "round less"),      # rounded half up to two decimals
+    ([3.375, -0.38], "round less"),     # one entry rounded too far
+    ([3.372, -0.375], "not correct to three decimals"),   # three decimals, and off by 0.003
+    ([3.37, -0.378], "not correct to three decimals"),    # a three-decimal entry misses: not a rounding slip
+])
+def test_one_step_near_misses_say_how_they_miss(answer, feedback, capsys):
+    ok, out = run(ex.check_one_step_back, answer, capsys)
+    assert not ok and feedback in out
+    assert "transpose" not in out and "slope" not in out  # not told the method is wrong
+    assert "3.375" not in out and "0.375" not in out
+
+
+def test_one_step_prompt_states_the_precision_its_checker_applies():
+    """Review of issue 20, finding 9: [3.37, -0.37] was told the method was wrong, and the prompt stated no
+    precision."""
+    chapter = Path(__file__).resolve().parents[2] / "chapters" / "vanishing-gradients.ipynb"
+    text = next(cell.source for cell in nbformat.read(chapter, 4).cells
+                if ":label: ex-vanishing-one-step" in cell.source)
+    assert "three decimal places" in text
+
+
 @pytest.mark.parametrize("answer, feedback", [
     ([1.0, 2.0, 3.0], "Expected dL/dh_{t-1} of shape (2,); got shape (3,)."),
     ("3.375, -0.375", "Expected dL/dh_{t-1} (numbers only); got the string '3.375, -0.375'."),
@@ -84,12 +116,22 @@ def test_steps_reference(capsys):
     ((10, 5), "far from 1e-3"),
     ((66, 5.5), "whole number"),
     ((70, 5), "not the smallest such k"),
+    ((66, 6), "k_sigmoid is not the smallest such k"),   # one step too many: not a sign slip
+    ((67, 5), "k_tanh is not the smallest such k"),
 ])
 def test_steps_mistakes(answer, feedback, capsys):
     ok, out = run(ex.check_steps_until_small, answer, capsys)
     assert not ok and feedback in out
+    if feedback.endswith("not the smallest such k"):
+        assert "flips the inequality" not in out
     if answer[0] != 66:
         assert "66" not in out
+
+
+def test_steps_huge_k_is_not_printed_digit_by_digit(capsys):
+    ok, out = run(ex.check_steps_until_small, (1e308, 5), capsys)
+    assert not ok and "k_tanh" in out and "k_sigmoid is right" in out
+    assert not re.search(r"\d{20}", out) and len(out) < 400
 
 
 @pytest.mark.parametrize("answer, feedback", [
@@ -302,6 +344,15 @@ def linear(outputs, weight_hh, d_outputs):
     return relu_d_hidden(np.ones_like(outputs), weight_hh, d_outputs)
 
 
+def slope_at_zero_too(outputs, weight_hh, d_outputs):
+    """The slope tested with >= 0, true for every output of a ReLU."""
+    d_hidden = np.zeros_like(outputs)
+    d_hidden[-1] = d_outputs[-1]
+    for t in range(len(outputs) - 1, 0, -1):
+        d_hidden[t - 1] = d_outputs[t - 1] + (d_hidden[t] * (outputs[t] >= 0)) @ weight_hh
+    return d_hidden
+
+
 def template(outputs, weight_hh, d_outputs):
     return np.zeros_like(outputs)
 
@@ -332,7 +383,8 @@ def raises(outputs, weight_hh, d_outputs):
     (no_transpose, "W_hh where W_hh^T belongs"),
     (no_direct_term, "dropped the direct term"),
     (slope_one_step_early, "Off by one step"),
-    (linear, "left out the ReLU's slope"),
+    (linear, "the ReLU's slope is left out"),
+    (slope_at_zero_too, "h >= 0, which holds everywhere for a ReLU's output"),
     (template, "all zeros"),
     (forgets_last_step, "d_hidden[T - 1] should be exactly d_outputs[T - 1]"),
     (wrong_in_the_middle, "but d_hidden[1] is not"),
