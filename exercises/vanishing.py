@@ -10,8 +10,9 @@ gets a reminder, and an answer that is not an answer at all (a string for a numb
 gets a sentence naming what was expected and what was given; no checker raises.
 
 Precision: ``check_one_step_back`` accepts each entry within BY_HAND_TOLERANCE = 1e-3 (the exercise asks for
-three decimals); an answer within BY_HAND_ROUNDED = 5e-3 whose entries that miss have two decimals or fewer is
-told to round less, one with three decimals that misses to recompute. ``check_exploding_rho`` accepts rho within
+three decimals); an answer whose entries that miss are within a rounding to two decimals
+(:func:`exercises.feedback.rounded_too_early`) is told to round less when they have two decimals or fewer, to
+recompute when they have three. ``check_exploding_rho`` accepts rho within
 EXPLODE_RHO_TOLERANCE = 1e-3 of the value at which ``cells`` measures the exercise's factor (EXPLODE_FACTOR in the
 book), so rho to three decimals passes (1.096 or 1.097 for the book's 100^(1/50) = 1.09648).
 """
@@ -33,11 +34,12 @@ from .feedback import (
     checker,
     describe,
     right,
+    rounded_too_early,
     wrong,
 )
 
 __all__ = [
-    "ONE_STEP_WEIGHT_HH", "ONE_STEP_H_T", "ONE_STEP_D_H_T", "BY_HAND_TOLERANCE", "BY_HAND_ROUNDED",
+    "ONE_STEP_WEIGHT_HH", "ONE_STEP_H_T", "ONE_STEP_D_H_T", "BY_HAND_TOLERANCE",
     "STEPS_SIGMA_MAX", "STEPS_TOLERANCE",
     "CLIP_GRADS", "CLIP_MAX_NORM", "EXPLODE_STEPS", "EXPLODE_FACTOR", "EXPLODE_RHO_TOLERANCE", "STATEMENTS",
     "parameters",
@@ -58,7 +60,6 @@ ONE_STEP_D_H_T = np.array([1.0, 2.0])
 
 # Precision of a by-hand answer asked for to three decimals (as in exercises.mlp).
 BY_HAND_TOLERANCE = 1e-3 + 1e-9
-BY_HAND_ROUNDED = 5e-3 + 1e-9
 ROUND_LESS = ("Your method is right, but the numbers are rounded too far: round less. The exercise asks for three "
               "decimal places; keep every digit until the end, then round once.")
 NOT_THREE_DECIMALS = ("Close, but not correct to three decimals: recompute, keeping every digit until the end, then "
@@ -282,15 +283,16 @@ def one_step_back_reference():
 @checker
 def check_one_step_back(answer):
     """Answer: dL/dh_{t-1} = W_hh^T diag(1 - h_t^2) dL/dh_t for the exercise's numbers (2 numbers), to three
-    decimals (each entry within BY_HAND_TOLERANCE). Within BY_HAND_ROUNDED: entries of two decimals or fewer
-    are told to round less, three decimals that miss to recompute."""
+    decimals (each entry within BY_HAND_TOLERANCE). Entries that miss by no more than a rounding to two decimals:
+    told to round less if they have two decimals or fewer, to recompute if they have three."""
     array = as_array(answer, "dL/dh_{t-1}", shape=(2,))
     reference = one_step_back_reference()
     if np.allclose(array, reference, rtol=0, atol=BY_HAND_TOLERANCE):
         return right("The slope 1 - h_t^2 scales each unit, then W_hh^T sends the gradient back one step.")
-    if np.all(np.abs(array - reference) <= BY_HAND_ROUNDED):
-        missed = array[np.abs(array - reference) > BY_HAND_TOLERANCE]
-        return wrong(ROUND_LESS if all(round(float(value), 2) == value for value in missed) else NOT_THREE_DECIMALS)
+    missed = [(float(value), float(ref)) for value, ref in zip(array, reference)
+              if abs(value - ref) > BY_HAND_TOLERANCE]
+    if all(rounded_too_early(value, ref) for value, ref in missed):
+        return wrong(ROUND_LESS if all(round(value, 2) == value for value, _ in missed) else NOT_THREE_DECIMALS)
     weight, h_t, d_h = _one_step_numbers()
     derivative = 1.0 - h_t**2
     mistakes = [
