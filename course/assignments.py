@@ -52,7 +52,9 @@ class AssignmentError(RuntimeError):
 def _copy_package(name, destination, seed, mode="practice"):
     target = destination / name
     shutil.rmtree(target, ignore_errors=True)
-    shutil.copytree(ROOT / name, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "seed.txt"))
+    # (cells/results holds the book's stored studies, read by chapters only: numbers a student needs not)
+    ignored = ("__pycache__", "*.pyc", "seed.txt") + (("results",) if name == "cells" else ())
+    shutil.copytree(ROOT / name, target, ignore=shutil.ignore_patterns(*ignored))
     if name == "exercises" and seed and mode == "practice":  # (exam: the hidden tests name the seed)
         (target / "seed.txt").write_text(f"{seed}\n", encoding="utf-8")
 
