@@ -133,7 +133,9 @@ def student_how_to_use(text, repository=None):
             section = STUDENT_RUNNING.format(
                 launch=STUDENT_LAUNCH if repository else STUDENT_NO_LAUNCH)
         elif heading == "## Exercises":
-            section = STUDENT_EXERCISES
+            # a label such as (how-to-use-notation)= closing the section belongs to the next heading: keep it
+            labels = re.findall(r"(?m)^\(.+\)=[ \t]*$", section)
+            section = STUDENT_EXERCISES.rstrip("\n") + "\n\n" + "".join(f"{label}\n" for label in labels)
         kept.append(section)
     return "".join(kept)
 

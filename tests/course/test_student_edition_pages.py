@@ -22,6 +22,9 @@ def test_how_to_use_describes_the_student_edition():
     assert "no launch buttons" in student and "download" in student.lower()
     assert "Graded assignments" in student and "upload the zip" in student and "grader.check" in student
     assert "## Notation" in student and "Reading online" in student  # the rest of the page stays
+    labels = re.compile(r"(?m)^\(.+\)=[ \t]*$")
+    assert labels.findall(public) and labels.findall(student) == labels.findall(public)  # (other pages link to them)
+    assert re.search(r"(?m)^\(how-to-use-notation\)=\n## Notation", student)
     with_repository = student_site.student_how_to_use(public, "https://github.com/course/students")
     assert "rocket icon" in with_repository and "your course's repository" in with_repository
 
