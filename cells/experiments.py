@@ -531,3 +531,27 @@ def gradient_during_training(kind, T, steps, distance, every=50, seed=0, probe_s
     measured_steps += history.eval_steps
     fractions += history.eval_losses
     return measured_steps, [float(value) for value in fractions]
+
+
+def sustained_below(eval_steps, eval_errors, threshold, last=5):
+    """The first evaluation step from which a run's running mean stays below `threshold`; None if it never does.
+
+    The running mean at an evaluation is the mean of it and the `last - 1` evaluations before it (fewer
+    at the start of a run). A run *reached* the threshold when the mean of its last `last` evaluations is
+    below it (`last_evaluations`), and it got there at the first step after which every running mean
+    stays below: one evaluation that dips under the threshold and comes back up counts for nothing.
+    """
+    last = check_positive_int("last", last)
+    steps, errors = list(eval_steps), np.asarray(list(eval_errors), dtype=float)
+    if len(steps) != errors.size or errors.ndim != 1 or errors.size == 0:
+        raise ValueError(f"sustained_below needs as many steps as errors, at least one; got {len(steps)} "
+                         f"steps and {errors.size} errors")
+    if not np.all(np.isfinite(errors)):
+        raise ValueError("sustained_below needs finite errors")
+    cumulative = np.concatenate([[0.0], np.cumsum(errors)])
+    ends = np.arange(1, errors.size + 1)
+    starts = np.maximum(ends - last, 0)
+    running = (cumulative[ends] - cumulative[starts]) / (ends - starts)
+    above = np.flatnonzero(~(running < threshold))
+    first = 0 if above.size == 0 else above[-1] + 1
+    return None if first == errors.size else steps[first]

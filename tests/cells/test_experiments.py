@@ -318,3 +318,29 @@ def test_gradient_during_training_follows_adding_run():
 def test_gradient_during_training_rejects_a_distance_beyond_the_sequence():
     with pytest.raises(ValueError, match="distance must be less than T = 5"):
         experiments.gradient_during_training("LSTM", 5, 10, 5)
+
+
+def test_sustained_below_ignores_a_single_dip_and_needs_the_running_mean_to_stay_below():
+    steps = [100, 200, 300, 400, 500, 600]
+    # one evaluation dips to 0 at step 200 and comes back: with a window of 2 the running means are
+    # 1, 0.5, 0.5, 0.525, 0.05, 0.025 (by hand), below 0.1 from step 500 on
+    errors = [1.0, 0.0, 1.0, 0.05, 0.05, 0.0]
+    assert experiments.sustained_below(steps, errors, 0.1, last=2) == 500
+    # with a window of 1 it is the first step after the last evaluation at or above the threshold
+    assert experiments.sustained_below(steps, errors, 0.1, last=1) == 400
+    assert experiments.sustained_below(steps, errors, 0.5, last=2) == 500  # 0.5 is not below 0.5
+    # a run whose final running mean (the mean of its last evaluations) is not below: None
+    assert experiments.sustained_below(steps, [0.0] * 5 + [1.0], 0.5, last=2) is None
+    assert experiments.sustained_below(steps, [0.0] * 5 + [1.0], 0.2, last=5) is None  # 1/5 is not below 0.2
+    # below from the first evaluation on
+    assert experiments.sustained_below(steps, [0.01] * 6, 0.1) == 100
+    # reached exactly when the mean of the last `last` evaluations is below the threshold
+    history = cells.History()
+    history.eval_steps, history.eval_losses = steps, [0.5, 0.3, 0.2, 0.09, 0.12, 0.08]
+    for threshold in (0.1, 0.15, 0.2):
+        reached = experiments.last_evaluations(history, last=3) < threshold
+        assert (experiments.sustained_below(steps, history.eval_losses, threshold, last=3) is not None) == reached
+    with pytest.raises(ValueError, match="as many steps as errors"):
+        experiments.sustained_below([100], [0.1, 0.2], 0.1)
+    with pytest.raises(ValueError, match="last must be a positive integer"):
+        experiments.sustained_below(steps, errors, 0.1, last=0)
