@@ -144,6 +144,25 @@ def _near(given, reference):
     return _close(given, reference) or rounded_too_early(given, reference)
 
 
+NOT_THREE_DECIMALS = ("Close, but not correct to three decimals. Keep every digit until the end, then round "
+                      "once to three decimals.")
+
+
+def _rounding_slip(*answers):
+    """The feedback for answers that are each near their reference: GIVE_DECIMALS when every answer has two
+    decimals or fewer (rounded too far); otherwise the answer is close but wrong at the third decimal, and is
+    not told to round less."""
+    in_hundredths = all(abs(a * 100 - round(a * 100)) < 1e-6 for a in answers)
+    return GIVE_DECIMALS if in_hundredths else NOT_THREE_DECIMALS
+
+
+def _share(fraction):
+    """A fraction as a percentage that prints a share near 0 or 1 neither as 0% nor as 100%."""
+    if fraction in (0.0, 1.0) or 0.005 <= fraction <= 0.995:
+        return f"{fraction:.0%}"
+    return f"{100 * fraction:.1g}%" if fraction < 0.005 else f"{100 * fraction:.4g}%"
+
+
 # ---------------------------------------------------------------- one step by hand
 def _one_unit_step(a_r, a_z, x_n, h_n, h_prev):
     """One step of a one-unit cells.GRUCell whose pre-activations are set through its biases -> (r, z, n, h)."""
@@ -181,7 +200,7 @@ def check_one_step_by_hand(answer):
         if _close(n_answer, math.tanh(s["x_n"] + s["a_r"] * s["h_n"])):
             return wrong("You multiplied by the pre-activation a_r; the gate is its sigmoid, r_t = sigma(a_r).")
         if _near(n_answer, n) and _near(h_answer, h):
-            return wrong(GIVE_DECIMALS)
+            return wrong(_rounding_slip(n_answer, h_answer))
         if _near(n_answer, h) and _near(h_answer, n):
             return wrong("Your two numbers are the right ones in the wrong order: the exercise asks for the pair "
                          "(n_t, h_t), the candidate first.")
@@ -194,7 +213,7 @@ def check_one_step_by_hand(answer):
         return wrong("The candidate n_t is right. For h_t you used the pre-activation a_z as the gate; "
                      "z_t = sigma(a_z).")
     if _near(h_answer, h):
-        return wrong(GIVE_DECIMALS)
+        return wrong(_rounding_slip(h_answer))
     return wrong("The candidate n_t is right, h_t is not: blend the candidate and the old state with the update gate, "
                  "h_t = (1 - z_t) * n_t + z_t * h_(t-1).")
 
@@ -325,12 +344,12 @@ def check_plain_rnn_gates(answer):
     if z > 0.0:
         problems.append("with z = 1 the old state is kept unchanged in this book's (PyTorch's) convention; "
                         "z = 1 is the plain RNN setting only in texts that swap z and 1 - z" if z == 1.0 else
-                        f"with z = {z:g} the new state still keeps {z:.0%} of the old one, while a plain RNN "
+                        f"with z = {z:g} the new state still keeps {_share(z)} of the old one, while a plain RNN "
                         "replaces its state at every step")
     if r < 1.0:
         problems.append("with r = 0 the candidate ignores h_(t-1): it is a feed-forward layer of x_t alone"
                         if r == 0.0 else
-                        f"with r = {r:g} the candidate sees only {r:.0%} of the recurrent term W_hn h_(t-1) + b_hn")
+                        f"with r = {r:g} the candidate sees only {_share(r)} of the recurrent term W_hn h_(t-1) + b_hn")
     return wrong(_sentence("; ".join(problems)) + f". (Largest gap to the plain RNN over 20 steps: {gap:.2g}.)")
 
 
@@ -446,6 +465,18 @@ def check_gru_step(gru_step):
             if np.allclose(h, twin_h, rtol=1e-7, atol=1e-9):
                 return wrong(message)
         _, cache = cell.step(x, h_prev)
+        x_n = (x @ cell.weight_ih.T + cell.bias_ih)[:, 2 * cell.hidden_size:]
+        h_n = (h_prev @ cell.weight_hh.T + cell.bias_hh)[:, 2 * cell.hidden_size:]
+        r, z = cache.gates["r"], cache.gates["z"]
+        reset_slips = [
+            (np.tanh(x_n + h_n), "Your candidate leaves out the reset gate: n = tanh(x_n + h_n). PyTorch scales "
+                                 "the recurrent term by r: n = tanh(x_n + r * (W_hn h_prev + b_hn))."),
+            (np.tanh(r * (x_n + h_n)), "Your reset gate scales both terms, r * (x_n + h_n). It scales only the "
+                                       "recurrent term: n = tanh(x_n + r * (W_hn h_prev + b_hn))."),
+        ]
+        for n_slip, message in reset_slips:
+            if np.allclose(h, (1 - z) * n_slip + z * h_prev, rtol=1e-7, atol=1e-9):
+                return wrong(message)
         if np.allclose(h, cache.gates["n"], rtol=1e-7, atol=1e-9):
             return wrong("You returned the candidate n_t; the new state blends it with h_prev through z.")
         return wrong("Your h differs from cells.GRUCell. Compute x @ weight_ih.T + bias_ih and h_prev @ weight_hh.T "

@@ -145,6 +145,8 @@ def test_plain_rnn_gates_reference(capsys):
     ({"r": 0.0, "z": 0.0}, "feed-forward layer"),
     ({"r": 1.0, "z": 0.3}, "keeps 30%"),
     ({"r": 0.5, "z": 0.0}, "only 50%"),
+    ({"r": 1.0, "z": 1e-9}, "keeps 1e-07% of the old one"),   # not "0%": a tiny share is still one
+    ({"r": 0.999, "z": 0.0}, "only 99.9%"),      # not "100%"
     ({"r": 2.0, "z": 0.0}, "between 0 and 1"),
 ])
 def test_plain_rnn_gates_mistakes(answer, feedback, capsys):
@@ -206,6 +208,10 @@ def numpy_gru_step(x, h_prev, weight_ih, weight_hh, bias_ih, bias_hh, order="rzn
     elif reset == "after" and b_hn == "in b_in":    # the bias merged into the input side's
         n = np.tanh((x @ weight_ih.T)[:, 2 * len(b["n"]):] + bias_ih[2 * len(b["n"]):] + b["n"]
                     + r * (h_prev @ w["n"].T))
+    elif reset == "none":      # the reset gate forgotten
+        n = np.tanh(block_x["n"] + h_prev @ w["n"].T + b["n"])
+    elif reset == "both":      # the reset gate applied to both terms
+        n = np.tanh(r * (block_x["n"] + h_prev @ w["n"].T + b["n"]))
     elif reset == "after":
         n = np.tanh(block_x["n"] + r * (h_prev @ w["n"].T + b["n"]))
     else:
@@ -227,6 +233,8 @@ def test_gru_step_references(capsys):
     (dict(use_bias_ih=False), "left out bias_ih"),
     (dict(b_hn="outside r"), "b_hn sits outside the reset gate"),
     (dict(b_hn="in b_in"), "b_hn sits outside the reset gate"),
+    (dict(reset="none"), "leaves out the reset gate"),
+    (dict(reset="both"), "scales both terms"),
 ])
 def test_gru_step_mistakes(options, feedback, capsys):
     ok, out = run(ex.check_gru_step, lambda *args: numpy_gru_step(*args, **options), capsys)
@@ -262,6 +270,11 @@ def test_one_step_slips_of_form_get_their_own_sentence(capsys):
     with using_seed(7):
         ok, out = run(ex.check_one_step_by_hand, (math.trunc(n7 * 100) / 100, math.trunc(h7 * 100) / 100), capsys)
     assert not ok and out == "Not yet. " + ex.GIVE_DECIMALS
+    # three decimals, close but wrong at the third: not told to round less
+    ok, out = run(ex.check_one_step_by_hand, (round(n, 3) - 0.002, round(h, 3)), capsys)
+    assert not ok and out == "Not yet. " + ex.NOT_THREE_DECIMALS
+    ok, out = run(ex.check_one_step_by_hand, (round(n, 3), round(h, 3) + 0.003), capsys)
+    assert not ok and out == "Not yet. " + ex.NOT_THREE_DECIMALS
     ok, out = run(ex.check_one_step_by_hand, (round(h, 3), round(n, 3)), capsys)  # the pair swapped
     assert not ok and "wrong order" in out and "(n_t, h_t)" in out
     ok, out = run(ex.check_one_step_by_hand, np.array([n, h]), capsys)  # an array for a tuple
