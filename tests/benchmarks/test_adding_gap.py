@@ -3,13 +3,11 @@ results have the same structure, and every summary they store agrees with the cu
 
 import json
 import math
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from .study import REPO, run_quick
+
 SCRIPT = REPO / "benchmarks" / "adding_gap.py"
 STORED = REPO / "cells" / "results" / "adding_gap.json"
 
@@ -51,12 +49,9 @@ def check_study(study):
 
 @pytest.mark.slow
 def test_the_study_script_runs_in_its_reduced_form(tmp_path):
-    out = tmp_path / "quick.json"
-    done = subprocess.run([sys.executable, str(SCRIPT), "--quick", "--no-progress", "--out", str(out)],
-                          capture_output=True, text=True, timeout=600, cwd=REPO)
-    assert done.returncode == 0, done.stderr
-    assert "steps to held-out MSE" in done.stdout and "mean of the last" in done.stdout
-    check_study(json.loads(out.read_text()))
+    printed, study = run_quick(SCRIPT, tmp_path / "quick.json")
+    assert "steps to held-out MSE" in printed and "mean of the last" in printed
+    check_study(study)
 
 
 def test_the_stored_results_the_chapter_reads_are_a_full_run():

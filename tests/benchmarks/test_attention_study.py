@@ -4,16 +4,14 @@ stored full results have the same structure, the chapter's settings and at least
 import importlib.util
 import json
 import math
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from cells import experiments
 
-REPO = Path(__file__).resolve().parents[2]
+from .study import REPO, run_quick
+
 SCRIPT = REPO / "benchmarks" / "attention_study.py"
 STORED = REPO / "cells" / "results" / "attention_study.json"
 MODELS = ("without attention", "with attention")
@@ -59,12 +57,8 @@ def check_study(study):
 
 @pytest.mark.slow
 def test_the_study_script_runs_in_its_reduced_form(tmp_path):
-    out = tmp_path / "quick.json"
-    done = subprocess.run([sys.executable, str(SCRIPT), "--quick", "--no-progress", "--out", str(out)],
-                          capture_output=True, text=True, timeout=600, cwd=REPO)
-    assert done.returncode == 0, done.stderr
-    assert "with attention" in done.stdout and "without attention" in done.stdout
-    study = json.loads(out.read_text())
+    printed, study = run_quick(SCRIPT, tmp_path / "quick.json")
+    assert "with attention" in printed and "without attention" in printed
     check_study(study)
     assert len(study["control"]["runs"]) == len(study["settings"]["runs"])
 

@@ -3,14 +3,12 @@ results have the same structure. Parameter budgets are recounted here with real 
 
 import json
 import math
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import torch
 
-REPO = Path(__file__).resolve().parents[2]
+from .study import REPO, run_quick
+
 SCRIPT = REPO / "benchmarks" / "gru_study.py"
 STORED = REPO / "cells" / "results" / "gru_study.json"
 TORCH_LAYERS = {"GRU": torch.nn.GRU, "LSTM": torch.nn.LSTM, "plain RNN": torch.nn.RNN}
@@ -65,12 +63,9 @@ def check_study(study):
 
 @pytest.mark.slow
 def test_the_study_script_runs_in_its_reduced_form(tmp_path):
-    out = tmp_path / "quick.json"
-    done = subprocess.run([sys.executable, str(SCRIPT), "--quick", "--no-progress", "--out", str(out)],
-                          capture_output=True, text=True, timeout=600, cwd=REPO)
-    assert done.returncode == 0, done.stderr
-    assert "adding" in done.stdout and "temporal order" in done.stdout
-    check_study(json.loads(out.read_text()))
+    printed, study = run_quick(SCRIPT, tmp_path / "quick.json")
+    assert "adding" in printed and "temporal order" in printed
+    check_study(study)
 
 
 def test_the_stored_results_the_chapter_reads_are_a_full_run():
