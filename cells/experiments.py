@@ -29,6 +29,7 @@ import os
 import numpy as np
 
 from ._validation import check_positive_int
+from .gru import GRUCell
 from .layers import GRU, LSTM, RNN
 from .lstm import LSTMCell
 from .models import SequenceModel
@@ -92,26 +93,36 @@ LAYER_KINDS = {
 }
 
 
+def _add_to_second_bias_block(model, amount, layer_class, cell_class, caller, expected):
+    """Add `amount` to rows h..2h of `bias_ih` (the second gate block) of a cell, or of every cell of a layer.
+
+    Only bias_ih changes, so that gate's pre-activation moves by exactly `amount` (adding it to bias_hh as
+    well would move it twice).
+    """
+    if isinstance(model, layer_class):
+        for row in model.cells:
+            for cell in row:
+                _add_to_second_bias_block(cell, amount, layer_class, cell_class, caller, expected)
+        return model
+    if not isinstance(model, cell_class):
+        raise ValueError(f"{caller} needs {expected}; got {type(model).__name__}")
+    if isinstance(amount, bool) or not isinstance(amount, (int, float)) or not np.isfinite(amount):
+        raise ValueError(f"amount must be a finite number; got {amount!r}")
+    if model.bias_ih is None:
+        raise ValueError(f"{caller} needs a cell with biases; this one was built with bias=False")
+    h = model.hidden_size
+    model.bias_ih[h:2 * h] += amount
+    return model
+
+
 def add_forget_bias(lstm, amount):
     """Add `amount` to the forget-gate slice (rows h..2h of the i, f, g, o blocks) of `bias_ih`, in place.
 
     Works on an `LSTMCell` and on every cell of an `LSTM` layer. Only bias_ih changes: the
     pre-activation of f_t moves by exactly `amount` (adding it to bias_hh as well would move it twice).
     """
-    if isinstance(lstm, LSTM):
-        for row in lstm.cells:
-            for cell in row:
-                add_forget_bias(cell, amount)
-        return lstm
-    if not isinstance(lstm, LSTMCell):
-        raise ValueError(f"add_forget_bias needs an LSTMCell or an LSTM layer; got {type(lstm).__name__}")
-    if isinstance(amount, bool) or not isinstance(amount, (int, float)) or not np.isfinite(amount):
-        raise ValueError(f"amount must be a finite number; got {amount!r}")
-    if lstm.bias_ih is None:
-        raise ValueError("add_forget_bias needs a cell with biases; this one was built with bias=False")
-    h = lstm.hidden_size
-    lstm.bias_ih[h:2 * h] += amount
-    return lstm
+    return _add_to_second_bias_block(lstm, amount, LSTM, LSTMCell, "add_forget_bias",
+                                     "an LSTMCell or an LSTM layer")
 
 
 def make_layer(kind, hidden_size, rng=None, dtype=np.float32, input_size=2):
@@ -478,22 +489,8 @@ def add_update_bias(gru, amount):
     `GRUCell` and on every cell of a `GRU` layer; only bias_ih changes, so the pre-activation of z_t moves
     by exactly `amount`.
     """
-    from .gru import GRUCell
-
-    if isinstance(gru, GRU):
-        for row in gru.cells:
-            for cell in row:
-                add_update_bias(cell, amount)
-        return gru
-    if not isinstance(gru, GRUCell):
-        raise ValueError(f"add_update_bias needs a GRUCell or a GRU layer; got {type(gru).__name__}")
-    if isinstance(amount, bool) or not isinstance(amount, (int, float)) or not np.isfinite(amount):
-        raise ValueError(f"amount must be a finite number; got {amount!r}")
-    if gru.bias_ih is None:
-        raise ValueError("add_update_bias needs a cell with biases; this one was built with bias=False")
-    h = gru.hidden_size
-    gru.bias_ih[h:2 * h] += amount
-    return gru
+    return _add_to_second_bias_block(gru, amount, GRU, GRUCell, "add_update_bias",
+                                     "a GRUCell or a GRU layer")
 
 
 def gradient_during_training(kind, T, steps, distance, every=50, seed=0, probe_size=16, hidden_size=32,
