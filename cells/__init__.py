@@ -4,11 +4,12 @@ Notation and gate order are PyTorch's (LSTM i, f, g, o; GRU r, z, n); shapes are
 Read in this order: pointwise.py, cell.py, rnn.py, lstm.py, gru.py (each cell's file is its
 equations and their backward pass, one step at a time), unroll.py, layers.py, then the rest;
 kernels.py last: the same equations fused over all time steps, for speed. The attention epilogue
-adds embedding.py, attention.py and seq2seq.py.
+adds embedding.py, attention.py and seq2seq.py; the language-model chapter corpora.py and
+language_model.py.
 `import cells` needs numpy only: tqdm is imported when `train` runs, torch by the bridge functions.
 """
 
-from . import experiments, tasks
+from . import corpora, experiments, tasks
 from .attention import Attention, softmax
 from .cell import StepCache
 from .counting import ParamCount, count_params
@@ -17,6 +18,7 @@ from .embedding import Embedding
 from .gradcheck import GradcheckError, gradcheck, numerical_gradient
 from .gru import GRUCell
 from .keras_bridge import from_keras, to_keras
+from .language_model import CharLanguageModel
 from .layers import GRU, LSTM, RNN
 from .losses import binary_cross_entropy_with_logits, cross_entropy, mse_loss
 from .lstm import LSTMCell
@@ -41,4 +43,5 @@ __all__ = [
     "UngatedMemoryCell", "UngatedMemory", "mse_loss", "binary_cross_entropy_with_logits",
     "cross_entropy", "SequenceModel", "Embedding", "Attention", "softmax", "Seq2Seq",
     "sequence_accuracy", "SGD", "Adam", "History", "clip_grad_norm", "train", "tasks", "experiments",
+    "corpora", "CharLanguageModel",
 ]
