@@ -69,7 +69,7 @@ def _texts(codes, symbols):
     return ["".join(row) for row in table[codes]]
 
 
-def dyck(num_sequences, length, rng=None, letters="ab", max_depth=8, p_bracket=0.5, p_newline=0.1):
+def dyck(num_sequences, length, rng=None, letters="ab", max_depth=4, p_bracket=0.5, p_newline=0.1):
     """-> (texts, depth): `num_sequences` strings of `length` characters, each a run of Dyck-1 lines
     starting at depth 0 (the last line may be unfinished), and depth (num_sequences, length) int,
     the bracket depth after each character."""

@@ -26,12 +26,13 @@ name -> array (T, B, h) for the last forward).
 
 import numpy as np
 
-from . import kernels
+from . import corpora, kernels
 from ._validation import as_generator, check_positive_int
 from .dense import Dense
 from .embedding import Embedding, check_indices
 from .layers import GRU, LSTM, RNN, RecurrentLayer
 from .losses import cross_entropy
+from .training import Adam, train
 
 LAYERS = {"rnn": RNN, "gru": GRU, "lstm": LSTM}
 
@@ -273,3 +274,64 @@ def best_unit(values, labels):
     r = correlations(values, labels)
     unit = int(np.argmax(np.abs(r)))
     return unit, float(r[unit])
+
+
+# The chapter's runs: train on a generated corpus, keep checkpoints, find the unit.
+
+CORPORA = {
+    # name -> (generator (num_sequences, length, rng) -> (texts, labels), alphabet, label name)
+    "dyck": (corpora.dyck, "()\nab", "depth"),
+    "quotes": (corpora.quotes, ' "abcde', "inside quotes"),
+}
+
+
+def corpus_run(corpus, cell="lstm", hidden_size=16, seed=0, steps=600, batch_size=32, length=64, lr=1e-2,
+               max_norm=1.0, held_out=(20, 1000), checkpoints=0, dtype=np.float32, progress=False,
+               description=None):
+    """Train a CharLanguageModel on fresh text of a generated corpus (CORPORA) -> a dict with the
+    model, its History, bits per character and the best unit on held-out text, before and after.
+
+    Every batch is `batch_size` new sequences of length + 1 characters, each starting at the start of
+    a line (so the label, depth or inside quotes, is known from the first character). Draws: the model
+    from `seed`, the batches from seed + 1000, the held-out text (held_out = (sequences, length)) from
+    seed + 999; pass seeds from cells.experiments.seed. `cell` is "rnn", "gru", "lstm", or a function
+    (input_size, hidden_size, rng) -> layer (any layer with the cells.GRU interface).
+    checkpoints: keep this many snapshots of the parameters, evenly spaced (the last is the trained model),
+    plus the untrained one first; the History then holds held-out bits per character at each.
+    """
+    if corpus not in CORPORA:
+        raise ValueError(f"corpus must be one of {', '.join(map(repr, CORPORA))}; got {corpus!r}")
+    generate, alphabet, label_name = CORPORA[corpus]
+    steps = check_positive_int("steps", steps)
+    rng = np.random.default_rng(seed)
+    if callable(cell):
+        model = CharLanguageModel(alphabet, cell=cell(len(alphabet), hidden_size, rng), rng=rng)
+    else:
+        model = CharLanguageModel(alphabet, hidden_size, cell=cell, rng=rng, dtype=dtype)
+    batches = np.random.default_rng(seed + 1000)
+    texts, labels = generate(*held_out, rng=seed + 999)
+    held_out_indices, held_out_labels = model.encode(texts), labels.T
+
+    def data():
+        return next_character_pairs(model.encode(generate(batch_size, length + 1, rng=batches)[0]))
+
+    def measure():
+        return best_unit(model.states(held_out_indices)["h"], held_out_labels), model.bits_per_character(
+            held_out_indices)
+
+    (untrained_unit, untrained_r), untrained_bits = measure()
+    kept = [model.snapshot()] if checkpoints else []
+    every = max(steps // checkpoints, 1) if checkpoints else steps
+
+    def keep(model):
+        kept.append(model.snapshot())
+        return model.bits_per_character(held_out_indices)
+
+    history = train(model, data, loss="cross_entropy", optimizer=Adam(lr), steps=steps, max_norm=max_norm,
+                    evaluate=keep if checkpoints else None, eval_every=every, progress=progress,
+                    description=description or f"{cell if isinstance(cell, str) else 'layer'} on {corpus}")
+    (unit, r), bits = measure()
+    return {"model": model, "history": history, "corpus": corpus, "label": label_name, "seed": seed,
+            "characters": steps * batch_size * length, "bits_per_character": bits, "unit": unit, "r": r,
+            "untrained_bits_per_character": untrained_bits, "untrained_unit": untrained_unit,
+            "untrained_r": untrained_r, "checkpoints": kept, "held_out": (held_out_indices, held_out_labels)}

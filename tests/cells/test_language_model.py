@@ -198,3 +198,22 @@ def test_errors_are_named():
         CharLanguageModel("ab", 3).backward(np.zeros((2, 2)))
     with pytest.raises(ValueError, match="text"):
         window_batches(np.arange(5), 2, 10)
+
+
+def test_corpus_run_keeps_checkpoints_and_reports_the_best_unit():
+    from cells.language_model import corpus_run
+
+    run = corpus_run("quotes", cell="gru", hidden_size=4, seed=3, steps=20, batch_size=4, length=16,
+                     held_out=(3, 50), checkpoints=4)
+    assert len(run["checkpoints"]) == 5 and run["characters"] == 20 * 4 * 16
+    assert run["history"].eval_steps == [5, 10, 15, 20]
+    model, (indices, labels) = run["model"], run["held_out"]
+    np.testing.assert_array_equal(run["checkpoints"][-1]["head.weight"], model.head.weight)
+    r = correlations(model.states(indices)["h"], labels)
+    assert run["unit"] == int(np.argmax(np.abs(r))) and run["r"] == pytest.approx(r[run["unit"]])
+    model.load(run["checkpoints"][0])
+    assert run["untrained_bits_per_character"] == pytest.approx(model.bits_per_character(indices))
+    # a plug-in layer through a factory, drawn from the run's generator
+    bare = corpus_run("dyck", cell=lambda d, h, rng: cells.GRU(d, h, rng=rng), hidden_size=3, steps=2,
+                      batch_size=2, length=8, held_out=(2, 20))
+    assert bare["model"].hidden_size == 3 and -1 <= bare["r"] <= 1
