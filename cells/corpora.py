@@ -16,7 +16,10 @@ Dyck-1 (`dyck`): balanced brackets among other symbols, one line per word of the
 The quote language (`quotes`): words of letters separated by spaces; some runs of words are
     quoted, 'ab "cd ea b" dc'. After a word, outside quotes a quote opens with probability
     p_open, inside one closes with probability p_close (so quoted runs are shorter than the text
-    between them, and a model that knows whether it is inside predicts the next quote better).
+    between them), and quoted words use only some of the letters (`inside_letters`; like the
+    text inside real quotes or strings, it differs from the text around it). A model that knows
+    whether it is inside predicts the next letter and the next quote better; a single letter
+    does not tell it (most letters occur on both sides).
     Label: 1 inside quotes, counting the opening quote and not the closing one (the state after
     reading the character). Karpathy, Johnson and Fei-Fei (2015) found a unit that tracks exactly
     this in LSTMs trained on real text.
@@ -114,12 +117,18 @@ def dyck_balanced(text):
     return balanced / len(lines)
 
 
-def quotes(num_sequences, length, rng=None, letters="abcde", mean_word_length=4.0, p_open=0.15, p_close=0.3):
+def quotes(num_sequences, length, rng=None, letters="abcde", mean_word_length=4.0, p_open=0.15, p_close=0.3,
+           inside_letters="abc"):
     """-> (texts, inside): `num_sequences` strings of `length` characters of the quote language,
-    each starting outside quotes, and inside (num_sequences, length) int, 1 inside quotes."""
+    each starting outside quotes, and inside (num_sequences, length) int, 1 inside quotes.
+    inside_letters=None: the same letters inside as outside."""
     num_sequences = check_positive_int("num_sequences", num_sequences)
     length = check_positive_int("length", length)
     letters = _check_letters(letters, ' "\n')
+    inside_letters = letters if inside_letters is None else _check_letters(inside_letters, ' "\n')
+    if not set(inside_letters) <= set(letters):
+        raise ValueError(f"inside_letters must be some of letters {letters!r}; got {inside_letters!r}")
+    inside_codes = np.array([2 + letters.index(c) for c in inside_letters])
     if isinstance(mean_word_length, bool) or not isinstance(mean_word_length, (int, float)) \
             or not mean_word_length >= 1:
         raise ValueError(f"mean_word_length must be a number >= 1; got {mean_word_length!r}")
@@ -134,7 +143,8 @@ def quotes(num_sequences, length, rng=None, letters="abcde", mean_word_length=4.
     previous = np.full(num_sequences, space)  # every sequence starts as if after a space
     for t in range(length):
         u = rng.random(num_sequences)
-        letter = 2 + rng.integers(0, len(letters), num_sequences)
+        letter = np.where(inside, inside_codes[rng.integers(0, len(inside_letters), num_sequences)],
+                          2 + rng.integers(0, len(letters), num_sequences))
         after_letter = previous >= 2
         after_space = previous == space
         after_quote = previous == quote

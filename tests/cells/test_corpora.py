@@ -62,6 +62,10 @@ def test_quotes_grammar_and_inside_label():
                 assert text[k + 1] == " "  # a closing quote ends one
     share = inside.mean()
     assert 0.15 < share < 0.6
+    letters_inside = {c for text, labels in zip(texts, inside) for c, k in zip(text, labels) if k and c not in ' "'}
+    assert letters_inside == set("abc")  # the default inside_letters
+    same, _ = corpora.quotes(5, 300, rng=1, inside_letters=None)
+    assert "d" in "".join(same)
 
 
 def test_bad_arguments_are_named():
@@ -73,6 +77,8 @@ def test_bad_arguments_are_named():
         corpora.dyck(1, 10, p_bracket=1.5)
     with pytest.raises(ValueError, match="p_close"):
         corpora.quotes(1, 10, p_close=0)
+    with pytest.raises(ValueError, match="inside_letters"):
+        corpora.quotes(1, 10, inside_letters="xy")
     with pytest.raises(ValueError, match="mean_word_length"):
         corpora.quotes(1, 10, mean_word_length=0.5)
     with pytest.raises(ValueError, match="modules"):
