@@ -5,11 +5,13 @@ Read in this order: pointwise.py, cell.py, rnn.py, lstm.py, gru.py (each cell's 
 equations and their backward pass, one step at a time), unroll.py, layers.py, then the rest;
 kernels.py last: the same equations fused over all time steps, for speed. The attention epilogue
 adds embedding.py, attention.py and seq2seq.py; the language-model chapter corpora.py and
-language_model.py.
+language_model.py; the last chapter (recurrent networks today) scan.py (the linear recurrence
+h_t = a_t * h_{t-1} + b_t, and its parallel scan) and minimal.py (minGRU and minLSTM, whose gates
+read x_t alone).
 `import cells` needs numpy only: tqdm is imported when `train` runs, torch by the bridge functions.
 """
 
-from . import corpora, experiments, tasks
+from . import corpora, experiments, scan, tasks
 from .attention import Attention, softmax
 from .cell import StepCache
 from .counting import ParamCount, count_params
@@ -23,6 +25,7 @@ from .layers import GRU, LSTM, RNN
 from .losses import binary_cross_entropy_with_logits, cross_entropy, mse_loss
 from .lstm import LSTMCell
 from .matrices import largest_singular_value, random_orthogonal, scale_to_spectral_radius, spectral_radius
+from .minimal import MinGRU, MinGRUCell, MinLSTM, MinLSTMCell
 from .models import SequenceModel
 from .pointwise import gru_state_update, lstm_state_update, sigmoid
 from .rnn import RNNCell
@@ -44,4 +47,5 @@ __all__ = [
     "cross_entropy", "SequenceModel", "Embedding", "Attention", "softmax", "Seq2Seq",
     "sequence_accuracy", "SGD", "Adam", "History", "clip_grad_norm", "train", "tasks", "experiments",
     "corpora", "CharLanguageModel",
+    "MinGRUCell", "MinLSTMCell", "MinGRU", "MinLSTM", "scan",
 ]

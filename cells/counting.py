@@ -9,6 +9,8 @@ G gate blocks (G = 1 plain RNN, 4 LSTM, 3 GRU), input size d and hidden size h h
             = 2 * G * h   Keras GRU with reset_after=True (the default since TF 2), whose reset gate
                           multiplies W_hn h + b_hn, so the recurrent bias cannot be folded away
 
+minGRU and minLSTM (minimal.py; G = 2, 3) have no recurrent weights: G * h * d weights and G * h biases.
+
 PyTorch's LSTM with proj_size = p > 0 projects h_t down to p numbers (h_t = W_hr (o * tanh c_t)): it adds
 W_hr (p, h), and W_hh reads the p numbers instead of h. Stacked layers: layer 1 sees d inputs, every
 later layer sees what a layer outputs (h, or p) times the directions. Bidirectional layers have two
@@ -40,7 +42,8 @@ import numpy as np
 
 from ._validation import check_bool, check_choice, check_positive_int
 
-GATE_BLOCKS = {"rnn": 1, "lstm": 4, "gru": 3}
+GATE_BLOCKS = {"rnn": 1, "lstm": 4, "gru": 3, "mingru": 2, "minlstm": 3}
+MINIMAL_KINDS = ("mingru", "minlstm")  # minimal.py: no W_hh and one bias per block; PyTorch names only
 CONVENTIONS = ("torch", "keras", "tf1")
 SYMBOLS = ("d", "h", "L", "p", "n", "r")
 _TERM = re.compile(r"\s*([+-]?)\s*(\d*)([a-zA-Z]?)\s*")
@@ -97,6 +100,9 @@ def layer_arrays(kind, convention="torch", inputs="d", bias=True, reset_after=Tr
     """
     G = GATE_BLOCKS[kind]
     blocks = f"{G}h"
+    if kind in MINIMAL_KINDS:
+        arrays = [_array("weight_ih", [blocks, inputs], "weight")]
+        return arrays + ([_array("bias_ih", [blocks], "bias")] if bias else [])
     if convention == "torch":
         arrays = [_array("weight_ih", [blocks, inputs], "weight"),
                   _array("weight_hh", [blocks, "r" if projection else "h"], "weight")]
@@ -134,6 +140,9 @@ def network_plan(kind, convention="torch", bidirectional=False, bias=True, reset
     reset_after = check_bool("reset_after", reset_after)
     if convention == "tf1" and not bias:
         raise ValueError("TF1's RNN cells always have a bias; got bias=False with convention='tf1'")
+    if kind in MINIMAL_KINDS and convention != "torch":
+        raise ValueError(f"{kind} (cells.minimal) is counted in PyTorch-style names only; "
+                         f"got convention={convention!r}")
     projection = convention == "torch" and kind == "lstm"
     directions = 2 if bidirectional else 1
     # what a later layer, and the head, read: every direction's output joined (r: h, or p when projected)
@@ -175,8 +184,8 @@ def symbol_values(plan, input_size, hidden_size, num_layers, proj_size=0, head=0
 
 def count_params(kind, input_size, hidden_size, num_layers=1, bidirectional=False, bias=True,
                  convention="torch", reset_after=True, proj_size=0, head=0):
-    """Count the parameters of a (stacked, possibly bidirectional) RNN, LSTM or GRU, and of an optional
-    dense head of `head` outputs on its last output.
+    """Count the parameters of a (stacked, possibly bidirectional) RNN, LSTM or GRU (or minGRU, minLSTM:
+    kinds "mingru", "minlstm", weight_ih and bias_ih only), and of an optional dense head of `head` outputs.
 
     `reset_after` only matters for a Keras GRU; `proj_size` (0 for none) is PyTorch's LSTM option.
     TF1's cells always have biases. Evaluates `network_plan`, the rules the parameter counter ships.

@@ -32,6 +32,7 @@ from ._validation import check_positive_int
 from .gru import GRUCell
 from .layers import GRU, LSTM, RNN
 from .lstm import LSTMCell
+from .minimal import MinGRU, MinLSTM
 from .models import SequenceModel
 from .tasks import adding_problem
 from .training import Adam, train
@@ -90,6 +91,8 @@ LAYER_KINDS = {
     "LSTM, forget bias +1": (LSTM, 1.0),
     "plain RNN": (RNN, None),
     "ungated memory": (UngatedMemory, None),
+    "minGRU": (MinGRU, None),
+    "minLSTM": (MinLSTM, None),
 }
 
 

@@ -73,7 +73,7 @@ def test_count_does_not_depend_on_sequence_length_or_time():
 
 
 @pytest.mark.parametrize("kwargs,match", [
-    (dict(kind="transformer"), r"kind must be one of 'rnn', 'lstm', 'gru'; got 'transformer'"),
+    (dict(kind="transformer"), r"kind must be one of 'rnn', 'lstm', 'gru', 'mingru', 'minlstm'; got 'transformer'"),
     (dict(convention="jax"), r"convention must be one of 'torch', 'keras', 'tf1'; got 'jax'"),
     (dict(hidden_size=0), r"hidden_size must be a positive integer; got 0"),
     (dict(input_size=2.5), r"input_size must be a positive integer; got 2.5"),
