@@ -10,6 +10,7 @@ built on `cells`:
     vanishing_gradients()  ||dL/dh_{T-k}|| against k by backpropagation through time          (gradients.py)
     unit_vs_cell()         the unrolled network: what frameworks call a cell, a unit, a layer (unrolled_network.py)
     param_counter()        parameters per framework, cell type and typed sizes, array by array (parameters.py)
+    unit_explorer(...)     a trained layer's units shaded over a passage and over typed text, run in the page (units.py)
 
 Each returns a widget `w`; `w.value` holds the current slider values, `w.set(name=value)`
 moves sliders from Python and `w.field(key)` is what the page draws for them.
@@ -21,9 +22,10 @@ from .grid import Field, Number, Slider, decode_field
 from .gru import gru_gates
 from .lstm import lstm_gates
 from .parameters import param_counter
+from .units import unit_explorer
 from .unrolled_network import unit_vs_cell
 from .view import GridWidget, bar_chart, build, diagram, heatmap, line_plot, table, tally, text
 
-__all__ = ["lstm_gates", "gru_gates", "vanishing_gradients", "unit_vs_cell", "param_counter",
+__all__ = ["lstm_gates", "gru_gates", "vanishing_gradients", "unit_vs_cell", "param_counter", "unit_explorer",
            "Field", "Number", "Slider", "decode_field", "GridWidget", "build", "bar_chart", "diagram", "heatmap",
            "line_plot", "table", "tally", "text", "glue"]

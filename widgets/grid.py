@@ -45,10 +45,11 @@ class Slider:
     nearer one) or strings (a choice; two to four of them are drawn as option buttons). `fmt` is a
     format spec for numbers, e.g. ".2f". `disabled_when` names a JSON field that holds, at every
     setting of the other sliders, why this control has no effect there ("" where it has one): the
-    page then disables the control and shows the reason.
+    page then disables the control and shows the reason. `buttons=True` draws a choice among more than
+    four strings as option buttons too (the unit explorer's six LSTM quantities).
     """
 
-    def __init__(self, name, values, label=None, fmt=".3g", default=None, disabled_when=None):
+    def __init__(self, name, values, label=None, fmt=".3g", default=None, disabled_when=None, buttons=False):
         if not isinstance(name, str) or not name.isidentifier():
             raise ValueError(f"slider name must be an identifier string; got {name!r}")
         values = list(values)
@@ -71,6 +72,9 @@ class Slider:
         if disabled_when is not None and not isinstance(disabled_when, str):
             raise ValueError(f"slider {name!r}: disabled_when must be the key of a JSON field; got {disabled_when!r}")
         self.disabled_when = disabled_when
+        if buttons and self.numeric:
+            raise ValueError(f"slider {name!r}: buttons=True needs string values; got {values!r}")
+        self.buttons = bool(buttons)
 
     def display(self, value):
         return format(value, self.fmt) if self.numeric else str(value)
@@ -94,6 +98,8 @@ class Slider:
                 "display": [self.display(v) for v in self.values]}
         if self.disabled_when:
             spec["disabledWhen"] = self.disabled_when
+        if self.buttons:
+            spec["buttons"] = True
         return spec
 
 

@@ -14,6 +14,7 @@ Panels (plain dicts, made by the helpers below):
     table      columns of numbers with row labels
     bar_chart  horizontal stacked bars (weights and biases per layer)
     tally      arrays whose shapes are sums of symbols, counted for the typed numbers (the parameter counter)
+    units      a passage shaded by one unit of a recurrent layer, which the page itself runs (widgets/units.py)
 
 Typed numbers (`widgets.grid.Number`) sit outside the grid: a `tally` panel reads a JSON field of rules
 (`cells.counting.network_plan`'s format) at the choices' setting and evaluates it for the typed values,
@@ -373,6 +374,9 @@ def _check_panel(panel, fields, slider_names, number_names=()):
             need(column["key"])
         if isinstance(panel["rowLabels"], dict):
             need(panel["rowLabels"]["key"])
+    elif panel["kind"] == "units":
+        for key in panel["fields"].values():
+            need(key)
     elif panel["kind"] == "tally":
         if need(panel["plan"])["enc"] != "json":
             raise ValueError(f"tally plan {panel['plan']!r} must be a JSON field")
@@ -381,7 +385,7 @@ def _check_panel(panel, fields, slider_names, number_names=()):
             raise ValueError(f"tally symbols must name typed numbers {list(number_names)}; got {unknown}")
     else:
         raise ValueError(f"unknown panel kind {panel['kind']!r}; expected line, heatmap, diagram, text, table, "
-                         "bars or tally")
+                         "bars, tally or units")
     return reads
 
 

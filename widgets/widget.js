@@ -382,14 +382,192 @@ function drawTally(p, ctx) {
   return out + `<p class="uw-note-text">${plan.legend ? esc(plan.legend) + "; " : ""}${source}</p>`;
 }
 
-const RENDERERS = { bars: drawBars,  line: drawLine, heatmap: drawHeatmap, diagram: drawDiagram, text: drawText, table: drawTable, tally: drawTally };
+// --- units: one recurrent layer run in the page (widgets/units.py) --------------------------
+// The layer's arrays arrive as float32 base64 (a JSON field per checkpoint); this is its forward pass,
+// the equations of cells/rnn.py, lstm.py and gru.py one character at a time from a zero state, in
+// float64. The passage's run is kept per checkpoint; the reader's text runs on every keystroke.
+const SIGMOID = (a) => 0.5 + 0.5 * Math.tanh(0.5 * a);  // as cells.pointwise.sigmoid
+const ACTIVATION = { tanh: Math.tanh, relu: (a) => Math.max(a, 0), sigmoid: SIGMOID, identity: (a) => a };
+const UNIT_QUANTITIES = { RNN: ["h"], LSTM: ["h", "c", "i", "f", "g", "o"], GRU: ["h", "r", "z", "n"] };
+const QUANTITY_NAMES = { h: "hidden state", c: "cell state", i: "input gate", f: "forget gate", g: "candidate",
+  o: "output gate", r: "reset gate", z: "update gate", n: "candidate" };
+
+const float32s = (b64) => (b64 ? Float64Array.from(new Float32Array(bytes(b64))) : null);
+const unitLayers = new WeakMap();  // a checkpoint's weights (JSON) -> its decoded arrays and runs
+
+function unitLayer(w) {
+  let m = unitLayers.get(w);
+  if (!m) {
+    m = { kind: w.kind, H: w.hidden, D: w.input, act: ACTIVATION[w.activation] || Math.tanh, resetAfter: w.resetAfter,
+      wih: float32s(w.weight_ih), whh: float32s(w.weight_hh), bih: float32s(w.bias_ih), bhh: float32s(w.bias_hh),
+      emb: float32s(w.embedding), runs: new Map() };
+    unitLayers.set(w, m);
+  }
+  return m;
+}
+
+// codes: alphabet positions -> {quantity: Float64Array(T * H)}; row t holds the values after character t.
+function unitsForward(m, codes) {
+  const { kind, H, D, wih, whh, bih, bhh } = m, G = { RNN: 1, LSTM: 4, GRU: 3 }[kind], T = codes.length;
+  const out = {};
+  for (const q of UNIT_QUANTITIES[kind]) out[q] = new Float64Array(T * H);
+  const h = new Float64Array(H), c = new Float64Array(H), ax = new Float64Array(G * H), ah = new Float64Array(G * H);
+  const r = new Float64Array(H), z = new Float64Array(H), n = new Float64Array(H);
+  for (let t = 0; t < T; t++) {
+    const code = codes[t], row = t * H;
+    // ax = W_ih x_t + b_ih, x_t one-hot (a column of W_ih) or the embedding's row; ah = W_hh h_{t-1} + b_hh
+    for (let j = 0; j < G * H; j++) {
+      let s = 0;
+      if (m.emb) for (let k = 0; k < D; k++) s += wih[j * D + k] * m.emb[code * D + k];
+      else s = wih[j * D + code];
+      ax[j] = s + bih[j];
+      s = 0;
+      if (!(kind === "GRU" && !m.resetAfter && j >= 2 * H)) for (let k = 0; k < H; k++) s += whh[j * H + k] * h[k];
+      ah[j] = s + bhh[j];
+    }
+    if (kind === "RNN") {
+      for (let u = 0; u < H; u++) out.h[row + u] = h[u] = m.act(ax[u] + ah[u]);
+    } else if (kind === "LSTM") {
+      for (let u = 0; u < H; u++) {
+        const i = SIGMOID(ax[u] + ah[u]), f = SIGMOID(ax[H + u] + ah[H + u]);
+        const g = Math.tanh(ax[2 * H + u] + ah[2 * H + u]), o = SIGMOID(ax[3 * H + u] + ah[3 * H + u]);
+        c[u] = f * c[u] + i * g;  // c_t = f c_{t-1} + i g
+        h[u] = o * Math.tanh(c[u]);  // h_t = o tanh(c_t)
+        out.i[row + u] = i; out.f[row + u] = f; out.g[row + u] = g; out.o[row + u] = o;
+        out.c[row + u] = c[u]; out.h[row + u] = h[u];
+      }
+    } else {
+      for (let u = 0; u < H; u++) { r[u] = SIGMOID(ax[u] + ah[u]); z[u] = SIGMOID(ax[H + u] + ah[H + u]); }
+      for (let u = 0; u < H; u++) {
+        let recurrent;
+        if (m.resetAfter) recurrent = r[u] * ah[2 * H + u];  // r (W_hn h_{t-1} + b_hn)
+        else {  // W_hn (r h_{t-1}) + b_hn, Cho et al.'s
+          recurrent = 0;
+          for (let k = 0; k < H; k++) recurrent += whh[(2 * H + u) * H + k] * (r[k] * h[k]);
+          recurrent += bhh[2 * H + u];
+        }
+        n[u] = Math.tanh(ax[2 * H + u] + recurrent);
+      }
+      for (let u = 0; u < H; u++) {
+        h[u] = (1 - z[u]) * n[u] + z[u] * h[u];  // h_t = (1 - z) n + z h_{t-1}
+        out.r[row + u] = r[u]; out.z[row + u] = z[u]; out.n[row + u] = n[u]; out.h[row + u] = h[u];
+      }
+    }
+  }
+  return out;
+}
+
+// The text's alphabet positions up to its first character outside the alphabet, and that character's place.
+function unitCodes(alphabet, text) {
+  const codes = [];
+  for (let t = 0; t < text.length; t++) {
+    const k = alphabet.indexOf(text[t]);
+    if (k < 0) return { codes, bad: t };
+    codes.push(k);
+  }
+  return { codes, bad: -1 };
+}
+
+const CHAR_NAMES = { " ": "a space", "\n": "a line break", "\t": "a tab" };
+const charName = (ch) => CHAR_NAMES[ch] || `\u201c${ch}\u201d`;
+const charShown = (ch) => ({ " ": " ", "\n": "\u21b5", "\t": "\u2192" })[ch] ?? (ch < " " ? "\u00b7" : ch);
+const signed = (v) => (v > 0 ? "+" : v < 0 ? "\u2212" : "") + fmt(Math.abs(v), ".3f");
+
+function linear(c) { c /= 255; return c <= 0.04045 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4); }
+
+// A diverging colour for t in [0, 1] and the text colour (black or white) with the higher contrast:
+// at least 4.58:1 for any background, so every shaded character passes WCAG AA.
+function shade(t) {
+  t = Math.min(1, Math.max(0, t)) * (DIV.length - 1);
+  const k = Math.min(Math.floor(t), DIV.length - 2), u = t - k;
+  const rgb = DIV[k].map((a, j) => Math.round(a + (DIV[k + 1][j] - a) * u));
+  const L = 0.2126 * linear(rgb[0]) + 0.7152 * linear(rgb[1]) + 0.0722 * linear(rgb[2]);
+  return [`rgb(${rgb.join(",")})`, (L + 0.05) / 0.05 >= 1.05 / (L + 0.05) ? "#000" : "#fff"];
+}
+
+function shadedText(text, values, lo, hi, role) {
+  let out = "";
+  for (let t = 0; t < text.length; t++) {
+    const ch = text[t];
+    if (t >= values.length) { out += `<span class="uw-ch uw-unread">${esc(charShown(ch))}</span>${ch === "\n" ? "\n" : ""}`; continue; }
+    const [bg, ink] = shade((values[t] - lo) / (hi - lo));
+    out += `<span class="uw-ch" data-t="${t}" data-v="${values[t]}" style="background:${bg};color:${ink}">${esc(charShown(ch))}</span>${ch === "\n" ? "\n" : ""}`;
+  }
+  return `<div class="uw-text" data-role="${role}">${out}</div>`;
+}
+
+// What the units panel shows now: the layer, the quantity, the unit, its colour range and the passage's values.
+function unitsState(p, ctx) {
+  const F = p.fields, m = unitLayer(ctx.get(F.weights)), key = ctx.get(F.key), unit = ctx.get(F.unit);
+  if (!m.runs.has(p.passage)) m.runs.set(p.passage, unitsForward(m, unitCodes(p.alphabet, p.passage).codes));
+  const all = m.runs.get(p.passage)[key], H = m.H;
+  const values = Array.from({ length: p.passage.length }, (_, t) => all[t * H + unit - 1]);
+  let [lo, hi] = p.bounds[key] || [0, 0];
+  if (!p.bounds[key]) {  // unbounded (c, or h of a relu RNN): symmetric about 0, the largest |value| of the passage
+    hi = Math.max(1e-6, ...values.map(Math.abs));
+    lo = -hi;
+  }
+  return { m, key, unit, values, lo, hi };
+}
+
+function typedPart(p, ctx, s) {
+  const text = ctx.unitsTyped.has(p) ? ctx.unitsTyped.get(p) : p.typed;
+  const { codes, bad } = unitCodes(p.alphabet, text);
+  const all = unitsForward(s.m, codes)[s.key];
+  const values = codes.map((_, t) => all[t * s.m.H + s.unit - 1]);
+  const clipped = values.filter((v) => v < s.lo || v > s.hi).length;
+  let message = "";
+  if (bad >= 0) {
+    const shown = [...p.alphabet].map((ch) => CHAR_NAMES[ch] ? CHAR_NAMES[ch].replace(/^an? /, "") : ch).join(" ");
+    message = `Stopped at ${charName(text[bad])} (character ${bad + 1}): this network reads only its ` +
+      `${p.alphabet.length} characters (${shown}), so the shading covers the text before it.`;
+  } else if (!text) message = "Type something: the network reads it here, in the page.";
+  if (clipped) message += `${message ? " " : ""}${clipped} value${clipped > 1 ? "s lie" : " lies"} outside the passage's colour range and ${clipped > 1 ? "are" : "is"} drawn at its end.`;
+  return { text, values, message, html: shadedText(text, values, s.lo, s.hi, "typed") };
+}
+
+function drawUnits(p, ctx) {
+  const F = p.fields, s = unitsState(p, ctx), k = ctx.panelIndex(p);
+  const r = ctx.get(F.r), label = ctx.get(F.label), ranking = ctx.get(F.ranking);
+  const name = `${s.key} (${QUANTITY_NAMES[s.key]})`;
+  const rank = ranking.findIndex(([u]) => u === s.unit);
+  let out = `<p class="uw-line-text uw-units-head">Unit <span class="uw-v" data-key="${F.unit}" data-v="${s.unit}">${s.unit}</span> of ${s.m.H}, ` +
+    `its ${esc(name)}: r = <span class="uw-v" data-key="${F.r}" data-v="${r}">${Number.isNaN(r) ? "n/a (constant here)" : signed(r).replace(/0+$/, "")}</span> ` +
+    `with ${esc(label)} over the passage.</p>`;
+  out += `<p class="uw-note-text uw-ranking">Strongest for ${esc(label)}: ` + ranking.map(([u, rr], j) =>
+    `<span${j === rank ? ' class="uw-chosen"' : ""}>unit ${u} (${rr === null ? "n/a" : signed(rr).replace(/0+$/, "")})</span>`).join(", ") + ".</p>";
+  const [loBg] = shade(0), [midBg] = shade(0.5), [hiBg] = shade(1);
+  out += `<div class="uw-scale"><span>${signed(s.lo)}</span><span class="uw-ramp" style="background:linear-gradient(to right,${loBg},${midBg},${hiBg})"></span>` +
+    `<span>${signed(s.hi)}</span><span class="uw-note-text">${p.bounds[s.key] ? "" : "(the passage's largest |value|)"}</span></div>`;
+  out += `<p class="uw-sub">The passage, shaded by unit ${s.unit}'s ${s.key}</p>` + shadedText(p.passage, s.values, s.lo, s.hi, "passage");
+  out += `<p class="uw-line-text uw-tap" aria-live="polite">Hover or tap a character for its value.</p>`;
+  const typed = typedPart(p, ctx, s), id = `${ctx.id}-type${k}`;
+  out += `<label class="uw-sub" for="${id}">Type your own text (the network reads it in this page)</label>` +
+    `<textarea class="uw-type" id="${id}" data-panel="${k}" rows="2" maxlength="${p.maxTyped}" spellcheck="false" autocomplete="off" autocapitalize="off">${esc(typed.text)}</textarea>` +
+    `<p class="uw-line-text uw-bad uw-typed-msg" aria-live="polite">${esc(typed.message)}</p><div class="uw-typed">${typed.html}</div>`;
+  const list = (text, values) => values.map((v, t) => `${charName(text[t])} ${signed(v)}`).join("; ");
+  out += `<p class="uw-sr">Unit ${s.unit}'s ${esc(name)} after each character of the passage: ${esc(list(p.passage, s.values))}.</p>`;
+  return out;
+}
+
+// A character under the pointer or the finger: its value (and, in the passage, the label's) in the status line.
+function describeChar(p, ctx, el) {
+  const s = unitsState(p, ctx), t = +el.dataset.t, role = el.closest(".uw-text").dataset.role;
+  const text = role === "passage" ? p.passage : (ctx.unitsTyped.has(p) ? ctx.unitsTyped.get(p) : p.typed);
+  let line = `${charName(text[t])} (character ${t + 1} of ${role === "passage" ? "the passage" : "your text"}): ` +
+    `unit ${s.unit}'s ${s.key} = ${signed(+el.dataset.v)}`;
+  if (role === "passage") line += `; ${ctx.get(p.fields.label)} = ${fmt(ctx.get(p.fields.labelValues)[t], ".4g")}`;
+  return line + ".";
+}
+
+const RENDERERS = { bars: drawBars, line: drawLine, heatmap: drawHeatmap, diagram: drawDiagram, text: drawText, table: drawTable, tally: drawTally, units: drawUnits };
 
 // --- the widget --------------------------------------------------------------------------
 
 // A choice among 2 to 4 named options is a group of option buttons (radio semantics); numbers and
 // longer lists are sliders. Both set the same grid index.
 const MAX_OPTIONS = 4;
-const isChoice = (s) => s.values.length >= 2 && s.values.length <= MAX_OPTIONS && s.values.some((v) => typeof v === "string");
+const isChoice = (s) => s.values.length >= 2 && (s.buttons || s.values.length <= MAX_OPTIONS) && s.values.some((v) => typeof v === "string");
 
 function controlHtml(s, k, id, at) {
   const why = `<span class="uw-why" id="${id}-w${k}" hidden></span>`;
@@ -443,7 +621,10 @@ function render({ model, el }) {
   sliders.forEach((s, k) => { pos[s.name] = k; });
 
   const ctx = {
+    id,
     width: drawingWidth(),
+    unitsTyped: new Map(),  // a units panel -> the text the reader typed into it
+    panelIndex: (p) => spec.panels.indexOf(p),
     sliderValue: {},
     get(key) {
       const f = spec.fields[key];
@@ -502,6 +683,35 @@ function render({ model, el }) {
   const outputs = sliders.map((s, k) => root.querySelector(`#${id}-o${k}`));
   const whys = sliders.map((s, k) => root.querySelector(`#${id}-w${k}`));
   const draws = [...root.querySelectorAll(".uw-draw")];
+
+  // Units panels: typing reruns the network on the reader's text (only that part is redrawn, so the text box
+  // keeps the focus); a character under the pointer or the finger puts its value in the status line.
+  const unitsPanel = (el) => {
+    const fig = el.closest && el.closest("figure.uw-panel-units");
+    return fig ? +fig.dataset.panel : -1;
+  };
+  root.addEventListener("input", (e) => {
+    if (!e.target.classList || !e.target.classList.contains("uw-type")) return;
+    const k = +e.target.dataset.panel, p = spec.panels[k];
+    ctx.unitsTyped.set(p, e.target.value);
+    const typed = typedPart(p, ctx, unitsState(p, ctx));
+    draws[k].querySelector(".uw-typed").innerHTML = typed.html;
+    draws[k].querySelector(".uw-typed-msg").textContent = typed.message;
+    lastHtml[k] = null;
+  });
+  const point = (e) => {
+    const ch = e.target.closest && e.target.closest(".uw-ch[data-t]"), k = ch ? unitsPanel(ch) : -1;
+    if (k >= 0) draws[k].querySelector(".uw-tap").textContent = describeChar(spec.panels[k], ctx, ch);
+  };
+  root.addEventListener("pointerover", point);
+  root.addEventListener("click", point);
+  // JupyterLab would otherwise take the keys typed into a text box for notebook commands
+  root.addEventListener("keydown", (e) => { if (e.target.classList && e.target.classList.contains("uw-type")) e.stopPropagation(); });
+  // For tests: the page's forward pass of units panel k's layer at checkpoint j on `text`, {quantity: [T * h]}.
+  root.uwForward = (k, j, text) => {
+    const p = spec.panels[k], out = unitsForward(unitLayer(decoders[p.fields.weights](j)), unitCodes(p.alphabet, text).codes);
+    return Object.fromEntries(Object.entries(out).map(([q, a]) => [q, Array.from(a)]));
+  };
 
   // A control with no effect in the current setting is disabled, and says why (a JSON field from Python).
   function showControl(s, k) {
