@@ -314,9 +314,11 @@ def unit_explorer(checkpoints, alphabet, passage, labels, *, title="Find a unit 
              "fields": {"weights": "weights", "key": "key", "label": "label_name", "labelValues": "label_values",
                         "unit": "unit_id", "r": "r", "ranking": "ranking"}}
     if caption is None:
-        caption = (f"A {kind} layer of {hidden} units reading {len(alphabet)} characters. Each character is "
-                   f"shaded by the chosen unit's value after reading it; tap or hover a character for the number. "
-                   f"The network runs in this page, also on the text you type.")
+        article = "A" if kind == "GRU" else "An"
+        reading = "one-hot" if checked[0][3] is None else "through an embedding"
+        caption = (f"{article} {kind} layer of {hidden} units reading {len(alphabet)} characters {reading}. Each "
+                   f"character is shaded by the chosen unit's value after reading it; hover or tap a character for "
+                   f"the number. The network runs in this page, also on the text you type.")
     return build(title, sliders, fields, [panel], caption=caption)
 
 

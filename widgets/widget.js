@@ -471,7 +471,7 @@ function unitCodes(alphabet, text) {
 const CHAR_NAMES = { " ": "a space", "\n": "a line break", "\t": "a tab" };
 const charName = (ch) => CHAR_NAMES[ch] || `\u201c${ch}\u201d`;
 const charShown = (ch) => ({ " ": " ", "\n": "\u21b5", "\t": "\u2192" })[ch] ?? (ch < " " ? "\u00b7" : ch);
-const signed = (v) => (v > 0 ? "+" : v < 0 ? "\u2212" : "") + fmt(Math.abs(v), ".3f");
+const signed = (v, digits = 3) => (v > 0 ? "+" : v < 0 ? "\u2212" : "") + fmt(Math.abs(v), `.${digits}f`);
 
 function linear(c) { c /= 255; return c <= 0.04045 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4); }
 
@@ -532,13 +532,13 @@ function drawUnits(p, ctx) {
   const name = `${s.key} (${QUANTITY_NAMES[s.key]})`;
   const rank = ranking.findIndex(([u]) => u === s.unit);
   let out = `<p class="uw-line-text uw-units-head">Unit <span class="uw-v" data-key="${F.unit}" data-v="${s.unit}">${s.unit}</span> of ${s.m.H}, ` +
-    `its ${esc(name)}: r = <span class="uw-v" data-key="${F.r}" data-v="${r}">${Number.isNaN(r) ? "n/a (constant here)" : signed(r).replace(/0+$/, "")}</span> ` +
+    `its ${esc(name)}: r = <span class="uw-v" data-key="${F.r}" data-v="${r}">${Number.isNaN(r) ? "n/a (constant here)" : signed(r, 2)}</span> ` +
     `with ${esc(label)} over the passage.</p>`;
   out += `<p class="uw-note-text uw-ranking">Strongest for ${esc(label)}: ` + ranking.map(([u, rr], j) =>
-    `<span${j === rank ? ' class="uw-chosen"' : ""}>unit ${u} (${rr === null ? "n/a" : signed(rr).replace(/0+$/, "")})</span>`).join(", ") + ".</p>";
+    `<span${j === rank ? ' class="uw-chosen"' : ""}>unit ${u} (${rr === null ? "n/a" : signed(rr, 2)})</span>`).join(", ") + ".</p>";
   const [loBg] = shade(0), [midBg] = shade(0.5), [hiBg] = shade(1);
-  out += `<div class="uw-scale"><span>${signed(s.lo)}</span><span class="uw-ramp" style="background:linear-gradient(to right,${loBg},${midBg},${hiBg})"></span>` +
-    `<span>${signed(s.hi)}</span><span class="uw-note-text">${p.bounds[s.key] ? "" : "(the passage's largest |value|)"}</span></div>`;
+  out += `<div class="uw-scale"><span>${signed(s.lo, 2)}</span><span class="uw-ramp" style="background:linear-gradient(to right,${loBg},${midBg},${hiBg})"></span>` +
+    `<span>${signed(s.hi, 2)}</span><span class="uw-note-text">${p.bounds[s.key] ? "" : "(the passage's largest |value|)"}</span></div>`;
   out += `<p class="uw-sub">The passage, shaded by unit ${s.unit}'s ${s.key}</p>` + shadedText(p.passage, s.values, s.lo, s.hi, "passage");
   out += `<p class="uw-line-text uw-tap" aria-live="polite">Hover or tap a character for its value.</p>`;
   const typed = typedPart(p, ctx, s), id = `${ctx.id}-type${k}`;

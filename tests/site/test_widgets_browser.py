@@ -42,6 +42,7 @@ READ_PANELS = """(root) => [...root.querySelectorAll("figure.uw-panel")].map((fi
   if (kind === "heatmap") return {kind, values: pairs("rect.uw-cell", "v")};
   if (kind === "bars") return {kind, values: pairs("rect.uw-bar", "v")};
   if (kind === "text") return {kind, values: pairs(".uw-v", "v")};
+  if (kind === "units") return {kind, values: pairs(".uw-units-head .uw-v", "v")};
   if (kind === "table") return {kind, values: pairs("td", "v")};
   if (kind === "tally") return {kind, values: pairs(".uw-v, td[data-key]", "v"),
                                 error: (fig.querySelector("[data-error]") || {}).textContent || ""};
@@ -126,6 +127,8 @@ def expected_panels(spec, index, typed=None):
             values = [("total", result["total"]), ("weights", result["weights"]), ("biases", result["biases"])]
             values += [(a["role"], a["size"]) for part in result["parts"] for a in part["arrays"] if a["size"]]
             out.append(values)
+        elif kind == "units":  # the unit and its r; tests/site/test_units_browser.py checks the shading
+            out.append([(p["fields"][k], get(p["fields"][k])) for k in ("unit", "r")])
         elif kind == "text":
             values = []
             for line in p["lines"]:
@@ -308,7 +311,8 @@ def test_every_control_of_every_widget_moves_offline_and_draws_the_stored_values
             expected_controls += len(controls)
             for k, (slider, control) in enumerate(zip(spec["sliders"], controls)):
                 size = len(slider["values"])
-                is_choice = 2 <= size <= 4 and any(isinstance(v, str) for v in slider["values"])
+                is_choice = 2 <= size and (slider.get("buttons") or size <= 4) and \
+                    any(isinstance(v, str) for v in slider["values"])
                 radios = control.query_selector_all("[role=radio]")
                 element = control.query_selector("input[type=range]")
                 if is_choice:
