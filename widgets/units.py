@@ -103,9 +103,13 @@ def _f32(array):
 
 
 def shipped_layer(layer, embedding=None):
-    """(a copy of `layer`, the embedding matrix or None), every array rounded to float32 as the page gets them."""
+    """(a copy of `layer`, the embedding matrix or None), every array rounded to float32 as the page gets them.
+
+    The copy computes in float64, as the page does, whatever the layer's own dtype (a float32 layer would
+    round its state at every step)."""
     layer = copy.deepcopy(layer)
     cell = layer.cells[0][0]
+    layer.dtype = cell.dtype = np.dtype(np.float64)
     for name in cell.parameter_shapes():
         setattr(cell, name, _f32(getattr(cell, name)))
     return layer, _f32(embedding)

@@ -90,6 +90,20 @@ def test_an_embedding_feeds_its_rows():
                                unit_activity(layer, embedding, ALPHABET, passage)["h"], atol=0)
 
 
+def test_a_float32_layer_is_shown_as_float64_arithmetic_on_its_float32_arrays():
+    passage, labels = bracket_passage(100)
+    layer = cells.LSTM(len(ALPHABET), 6, rng=experiments.seed(7), dtype=np.float32)
+    rounded, _ = shipped_layer(layer)
+    expected = by_hand(rounded, one_hot(passage))  # float64 arithmetic on the same arrays
+    activity = unit_activity(rounded, None, ALPHABET, passage)
+    for key in expected:
+        np.testing.assert_allclose(activity[key], expected[key], atol=1e-12, err_msg=key)
+    assert layer.dtype == np.float32 and layer.params()["weight_ih_l0"].dtype == np.float32
+    w = unit_explorer([("float32", layer, None)], ALPHABET, passage, labels)
+    r = np.corrcoef(expected["h"][:, int(w.field("unit_id")) - 1], labels["bracket depth"])[0, 1]
+    np.testing.assert_allclose(w.field("r"), r, atol=1e-9)
+
+
 def test_pearson_and_ranking_agree_with_numpy():
     rng = experiments.rng(5)
     values = rng.standard_normal((200, 9))
