@@ -201,6 +201,8 @@ def test_bad_inputs_get_clear_errors():
          checkpoints=[("a", cells.LSTM(3, 4), np.zeros((4, 3)))])
     _bad("the same kind of layer", checkpoints=[("a", cells.LSTM(5, 4), None), ("b", cells.GRU(5, 4), None)])
     _bad("the same kind of layer", checkpoints=[("a", cells.LSTM(5, 4), None), ("b", cells.LSTM(5, 6), None)])
+    same = cells.LSTM(5, 4)
+    _bad(r"the same layer object.*copy.deepcopy", checkpoints=[("a", same, None), ("b", same, None)])
     _bad("titles must be distinct", checkpoints=[("a", cells.LSTM(5, 4), None), ("a", cells.LSTM(5, 4), None)])
     _bad("title must be a non-empty string", checkpoints=[("", cells.LSTM(5, 4), None)])
     _bad("at most 3,000 characters", passage="(" * 3001, labels={"depth": np.arange(3001)})
