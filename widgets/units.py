@@ -44,6 +44,7 @@ import copy
 import numpy as np
 
 import cells
+from cells.language_model import correlations
 
 from .grid import Field, Slider
 from .view import build
@@ -149,24 +150,12 @@ def unit_activity(layer, embedding, alphabet, text):
     return out
 
 
-def pearson(values, label):
-    """Pearson's r of each column of `values` (T, h) with `label` (T,); NaN for a constant column."""
-    values = np.asarray(values, dtype=np.float64)
-    label = np.asarray(label, dtype=np.float64)
-    x = values - values.mean(axis=0)
-    y = label - label.mean()
-    denominator = np.sqrt((x * x).sum(axis=0) * (y * y).sum())
-    with np.errstate(invalid="ignore", divide="ignore"):
-        r = (x * y[:, None]).sum(axis=0) / denominator
-    r[~(denominator > 0)] = np.nan
-    return r
-
-
 def rank_units(values, label):
-    """(units in order of decreasing |r|, their r): ties keep the lower unit first, NaN (a constant unit) last."""
-    r = pearson(values, label)
-    strength = np.where(np.isnan(r), -1.0, np.abs(r))
-    order = np.argsort(-strength, kind="stable")
+    """(units in order of decreasing |Pearson r| with the label, their r), ties keeping the lower unit first.
+
+    r is `cells.language_model.correlations`' (the chapter's): 0 for a unit that never changes."""
+    r = correlations(values, label)
+    order = np.argsort(-np.abs(r), kind="stable")
     return order, r[order]
 
 
@@ -320,7 +309,7 @@ def unit_explorer(checkpoints, alphabet, passage, labels, *, title="Find a unit 
         Field("r", lambda checkpoint, quantity, label, unit: ranked(checkpoint, quantity, label)[1][unit - 1],
               ["checkpoint", "quantity", "label", "unit"], enc="f64"),
         Field("ranking", lambda checkpoint, quantity, label: [
-            [int(u) + 1, None if np.isnan(r) else round(float(r), 4)]
+            [int(u) + 1, round(float(r), 4)]
             for u, r in zip(*ranked(checkpoint, quantity, label))][:TOP], ["checkpoint", "quantity", "label"],
             enc="json"),
     ]
@@ -338,5 +327,5 @@ def unit_explorer(checkpoints, alphabet, passage, labels, *, title="Find a unit 
     return build(title, sliders, fields, [panel], caption=caption)
 
 
-__all__ = ["unit_explorer", "unit_activity", "rank_units", "pearson", "shipped_layer", "weights_for_page",
+__all__ = ["unit_explorer", "unit_activity", "rank_units", "shipped_layer", "weights_for_page",
            "encode", "QUANTITIES"]
