@@ -1,0 +1,97 @@
+"""minGRU step by step, minGRU through the parallel scan, and the standard GRU, on this CPU.
+
+    python benchmarks/scan_timing.py                 # T = 64 ... 4,096, B = 32, 64 units, d = 64
+    python benchmarks/scan_timing.py --repeats 3     # fewer repeats (quicker, noisier)
+
+All in numpy, float32, one OpenBLAS thread. Columns (milliseconds, median over the repeats; in
+brackets the minimum, the least disturbed by other work on a shared machine):
+
+    gru          cells.GRU forward (the fused kernel: one (B, h) x (h, 3h) product per step)
+    mingru       cells.MinGRU forward: one (T B, d) x (d, 2h) product for all gates, then the
+                 elementwise loop h_t = z_t * h_{t-1} + (1 - z_t) * n_t, T steps
+    scan         the same coefficients through cells.scan.parallel_scan (Blelloch's tree, one numpy
+                 operation per level)
+    log scan     cells.scan.log_space_scan, Feng et al.'s GPU form (cumsum and logcumsumexp; numpy's
+                 logaddexp.accumulate is itself a loop over T), timed on |b| + 1e-6 since the log form
+                 needs positive terms (their minGRU makes them positive with g(x); this is timing only)
+    gru f+b, mingru f+b   forward and backward (backward with d_outputs of ones)
+
+Every minGRU column includes the gate product, so the columns compare whole forward passes.
+Feng et al. report their speed-ups on a GPU (175x for minGRU at length 512 against a GRU trained by
+backpropagation through time, their abstract); a single CPU core has no parallel processors to spend
+the scan's extra work on, so here the scan is expected to lose to the loop.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import cells  # noqa: E402
+
+LENGTHS = (64, 128, 256, 512, 1024, 2048, 4096)
+B, D, H = 32, 64, 64
+
+
+def timed(function, repeats):
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(1000 * (time.perf_counter() - start))
+    return statistics.median(times), min(times)
+
+
+def measure(T, repeats, rng):
+    x = rng.normal(size=(T, B, D)).astype(np.float32)
+    gru = cells.GRU(D, H, rng=0, dtype=np.float32)
+    mingru = cells.MinGRU(D, H, rng=0, dtype=np.float32)
+    cell = mingru.cells[0][0]
+    h0 = np.zeros((B, H), dtype=np.float32)
+    ones = np.ones((T, B, H), dtype=np.float32)
+
+    def scan():
+        a, b = cell.coefficients(x)
+        return cells.scan.parallel_scan(a, b, h0)
+
+    def log_scan():
+        # positive terms for the log form, as Feng et al.'s g(x) ensures; here 1 - z and a shifted n
+        a, b = cell.coefficients(x)
+        return cells.scan.log_space_scan(np.log(a), np.log(np.abs(b) + 1e-6), np.full((B, H), -30.0, np.float32))
+
+    def forward_backward(layer):
+        def run():
+            layer.forward(x)
+            layer.backward(ones)
+        return run
+
+    return {"gru": timed(lambda: gru.forward(x), repeats), "mingru": timed(lambda: mingru.forward(x), repeats),
+            "scan": timed(scan, repeats), "log scan": timed(log_scan, repeats),
+            "gru f+b": timed(forward_backward(gru), repeats), "mingru f+b": timed(forward_backward(mingru), repeats)}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--lengths", type=int, nargs="*", default=list(LENGTHS))
+    args = parser.parse_args()
+    rng = np.random.default_rng(0)
+    print(f"B = {B}, d = {D}, h = {H}, float32, OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}, "
+          f"load average {os.getloadavg()[0]:.2f} at the start")
+    columns = ("gru", "mingru", "scan", "log scan", "gru f+b", "mingru f+b")
+    print(f"{'T':>6} " + " ".join(f"{c:>17}" for c in columns) + "   gru / mingru")
+    for T in args.lengths:
+        row = measure(T, args.repeats, rng)
+        cells_text = " ".join(f"{row[c][0]:9.1f} ({row[c][1]:5.1f})" for c in columns)
+        print(f"{T:>6} {cells_text}   {row['gru'][0] / row['mingru'][0]:6.1f}", flush=True)
+    print(f"load average {os.getloadavg()[0]:.2f} at the end")
+
+
+if __name__ == "__main__":
+    main()
