@@ -2,6 +2,7 @@
 
     python benchmarks/scan_timing.py                 # T = 64 ... 4,096, B = 32, 64 units, d = 64
     python benchmarks/scan_timing.py --repeats 3     # fewer repeats (quicker, noisier)
+    python benchmarks/scan_timing.py --store         # and write cells/results/scan_timing.json (the chapter reads it)
 
 All in numpy, float32, one OpenBLAS thread. Columns (milliseconds, median over the repeats; in
 brackets the minimum, the least disturbed by other work on a shared machine):
@@ -23,6 +24,7 @@ the scan's extra work on, so here the scan is expected to lose to the loop.
 """
 
 import argparse
+import json
 import os
 import statistics
 import sys
@@ -35,6 +37,8 @@ import numpy as np  # noqa: E402
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import cells  # noqa: E402
 
+OUT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "cells", "results",
+                   "scan_timing.json")
 LENGTHS = (64, 128, 256, 512, 1024, 2048, 4096)
 B, D, H = 32, 64, 64
 
@@ -80,17 +84,34 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--lengths", type=int, nargs="*", default=list(LENGTHS))
+    parser.add_argument("--store", action="store_true", help=f"write the table to {OUT}")
+    parser.add_argument("--out", default=None, help="write the table to this JSON file instead")
     args = parser.parse_args()
+    load_at_start = list(os.getloadavg())
+    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     rng = np.random.default_rng(0)
     print(f"B = {B}, d = {D}, h = {H}, float32, OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}, "
           f"load average {os.getloadavg()[0]:.2f} at the start")
     columns = ("gru", "mingru", "scan", "log scan", "gru f+b", "mingru f+b")
     print(f"{'T':>6} " + " ".join(f"{c:>17}" for c in columns) + "   gru / mingru")
+    rows = {}
     for T in args.lengths:
-        row = measure(T, args.repeats, rng)
+        row = rows[T] = measure(T, args.repeats, rng)
         cells_text = " ".join(f"{row[c][0]:9.1f} ({row[c][1]:5.1f})" for c in columns)
         print(f"{T:>6} {cells_text}   {row['gru'][0] / row['mingru'][0]:6.1f}", flush=True)
     print(f"load average {os.getloadavg()[0]:.2f} at the end")
+    out = args.out or (OUT if args.store else None)
+    if out:
+        table = {"settings": {"B": B, "d": D, "h": H, "dtype": "float32", "repeats": args.repeats,
+                              "blas_threads": os.environ["OPENBLAS_NUM_THREADS"]},
+                 "columns": list(columns), "lengths": list(args.lengths),
+                 "median_ms": {c: [rows[T][c][0] for T in args.lengths] for c in columns},
+                 "min_ms": {c: [rows[T][c][1] for T in args.lengths] for c in columns},
+                 "machine": {"cpus": os.cpu_count(), "numpy": np.__version__, "date": started,
+                             "load_average_at_start": load_at_start, "load_average": list(os.getloadavg())}}
+        with open(out, "w") as f:
+            f.write(json.dumps(table, indent=1) + "\n")
+        print(f"wrote {out}")
 
 
 if __name__ == "__main__":
