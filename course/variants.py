@@ -348,6 +348,32 @@ _VANISHING_STATEMENTS = {  # D and E are true or false by the seed's numbers
     "answer": {'{"A", "D", "E"}': "set(<<STATEMENTS.true>>)"},
 }
 
+_TODAY_MINGRU_STEP = {
+    "module": "rnns_today",
+    "text": {"$h_{t-1} = 0.5$": "$h_{t-1} = <<MINGRU_STEP.h_prev:g>>$", "$a_z = 1$": "$a_z = <<MINGRU_STEP.a_z:g>>$",
+             "b_{in} = -0.4$": "b_{in} = <<MINGRU_STEP.n:g>>$"},
+    "setup": {"np.exp(-1.0)": "np.exp(-(<<MINGRU_STEP.a_z>>))"},
+    "answer": {"z_t * 0.5 + (1 - z_t) * -0.4": "z_t * <<MINGRU_STEP.h_prev>> + (1 - z_t) * <<MINGRU_STEP.n>>"},
+}
+_TODAY_COUNT = {
+    "module": "rnns_today",
+    "text": {"`cells.MinGRU(20, 64)`": "`cells.MinGRU(<<COUNT_SIZES.input_size>>, <<COUNT_SIZES.hidden_size>>)`"},
+    "setup": {"cells.MinGRU(20, 64)": "cells.MinGRU(<<COUNT_SIZES.input_size>>, <<COUNT_SIZES.hidden_size>>)"},
+}
+_TODAY_COMPOSE = {
+    "module": "rnns_today",
+    "text": {"$(a_1, b_1) = (0.5, 2.0)$": "$(a_1, b_1) = (<<MAPS.first.0:g>>, <<MAPS.first.1:g>>)$",
+             "$(a_2, b_2) = (0.8, -1.0)$": "$(a_2, b_2) = (<<MAPS.second.0:g>>, <<MAPS.second.1:g>>)$"},
+    "answer": {"(0.8 * 0.5, 0.8 * 2.0 + -1.0)": "(<<MAPS.second.0>> * <<MAPS.first.0>>, "
+                                                "<<MAPS.second.0>> * <<MAPS.first.1>> + <<MAPS.second.1>>)"},
+}
+_TODAY_WORK_DEPTH = {
+    "module": "rnns_today",
+    "text": {"$T = 100$": "$T = <<SCAN_LENGTH.T>>$"},
+    "setup": {"np.log2(100)": "np.log2(<<SCAN_LENGTH.T>>)"},
+    "answer": {"+ 100,": "+ <<SCAN_LENGTH.T>>,"},
+}
+
 FRAGMENTS = {
     "lstm": {"lstm-ex-one-step": _ONE_STEP, "lstm-ex-count-torch": _COUNT_TORCH,
              "lstm-ex-count-stacked": _COUNT_STACKED, "lstm-ex-overwrite": _OVERWRITE,
@@ -357,6 +383,8 @@ FRAGMENTS = {
                          "ex-mlp-window": _MLP_WINDOW, "ex-mlp-recurrence": _MLP_RECURRENCE},
     "gru": {"gru-ex-one-step": _GRU_ONE_STEP, "gru-ex-convention": _GRU_CONVENTION,
             "gru-ex-keras-count": _GRU_KERAS_COUNT, "gru-ex-half-life": _GRU_HALF_LIFE},
+    "rnns-today": {"today-ex-mingru-step": _TODAY_MINGRU_STEP, "today-ex-count": _TODAY_COUNT,
+                   "today-ex-compose": _TODAY_COMPOSE, "today-ex-work-depth": _TODAY_WORK_DEPTH},
     "frameworks": {"frameworks-ex-kernel": _FW_KERNEL, "frameworks-ex-update": _FW_UPDATE,
                    "frameworks-ex-gru-bias": _FW_GRU_BIAS, "frameworks-ex-difference": _FW_DIFFERENCE,
                    "frameworks-ex-tf1": _FW_TF1, "frameworks-ex-forget-bias": _FW_FORGET_BIAS,

@@ -16,6 +16,7 @@ import cells
 from . import variants
 from .feedback import (
     GIVE_DECIMALS,
+    as_array,
     as_function,
     as_number,
     as_tuple,
@@ -278,7 +279,7 @@ def check_linear_scan(answer):
     for T, shape in ((1, (3,)), (7, (2, 3)), (50, (4,))):
         a, b, h0 = rng.uniform(0, 1.1, (T,) + shape), rng.normal(size=(T,) + shape), rng.normal(size=shape)
         expected = cells.scan.sequential(a, b, h0)
-        got = np.asarray(call_reader(function, a, b, h0, context="linear_scan(a, b, h0)"), dtype=float)
+        got = as_array(call_reader(function, a, b, h0, context="linear_scan(a, b, h0)"), "what linear_scan returns")
         if got.shape != expected.shape:
             if got.shape == (T + 1,) + shape:
                 return wrong("Your result has T + 1 rows: leave h_0 out; h_1 .. h_T only.")
