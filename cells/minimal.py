@@ -15,9 +15,9 @@ layer with W_iz and b_iz negated, since sigma(-u) = 1 - sigma(u).
              h_t = f'_t * h_{t-1} + i'_t * g_t                                  no output gate, no c
              weight_ih (3h, d) = [W_ii; W_if; W_ig] (the LSTM's order i, f, g), bias_ih (3h)
 
-This minLSTM is Feng et al.'s with their "length independence scaling" (the normalisation of f and i,
-their equations in section 3.2), which keeps the state's scale independent of T; without it h_t can
-grow with the sequence. Neither cell has a recurrent matrix W_hh, and there is one bias per block.
+This minLSTM is Feng et al.'s version with the normalisation of f and i, which keeps the state's scale
+independent of the sequence length (h_t stays a weighted average of h_{t-1} and g_t); without it h_t
+can grow with the sequence. Neither cell has a recurrent matrix W_hh, and there is one bias per block.
 
 Both are the linear recurrence h_t = a_t * h_{t-1} + b_t of scan.py, with a_t = z_t, b_t = (1 - z_t) * n_t
 (minGRU) or a_t = f'_t, b_t = i'_t * g_t (minLSTM). Backward, given the total dL/dh_t (dh_t):
