@@ -15,6 +15,9 @@ brackets the minimum, the least disturbed by other work on a shared machine):
     log scan     cells.scan.log_space_scan, Feng et al.'s GPU form (cumsum and logcumsumexp; numpy's
                  logaddexp.accumulate is itself a loop over T), timed on |b| + 1e-6 since the log form
                  needs positive terms (their minGRU makes them positive with g(x); this is timing only)
+    mingru + W_hh the control for "the gain is the recurrent product": minGRU's loop with one change, its
+                 gates also read the state through a (2h, h) matrix, u_t = W_i x_t + b + W_h h_{t-1}, so one
+                 (B, h) x (h, 2h) product per step comes back and nothing else does
     gru f+b, mingru f+b   forward and backward (backward with d_outputs of ones)
 
 Every minGRU column includes the gate product, so the columns compare whole forward passes.
@@ -69,6 +72,17 @@ def measure(T, repeats, rng):
         a, b = cell.coefficients(x)
         return cells.scan.log_space_scan(np.log(a), np.log(np.abs(b) + 1e-6), np.full((B, H), -30.0, np.float32))
 
+    w_hh = np.random.default_rng(1).uniform(-H ** -0.5, H ** -0.5, size=(2 * H, H)).astype(np.float32)
+
+    def with_recurrent_product():
+        pre = x @ cell.weight_ih.T + cell.bias_ih  # the gates' input part for every t, as MinGRU computes it
+        h, out = h0, np.empty((T, B, H), dtype=np.float32)
+        for t in range(T):
+            u = pre[t] + h @ w_hh.T
+            z = 1 / (1 + np.exp(-u[:, :H]))
+            h = out[t] = z * h + (1 - z) * u[:, H:]
+        return out
+
     def forward_backward(layer):
         def run():
             layer.forward(x)
@@ -77,6 +91,7 @@ def measure(T, repeats, rng):
 
     return {"gru": timed(lambda: gru.forward(x), repeats), "mingru": timed(lambda: mingru.forward(x), repeats),
             "scan": timed(scan, repeats), "log scan": timed(log_scan, repeats),
+            "mingru + W_hh": timed(with_recurrent_product, repeats),
             "gru f+b": timed(forward_backward(gru), repeats), "mingru f+b": timed(forward_backward(mingru), repeats)}
 
 
@@ -92,7 +107,7 @@ def main():
     rng = np.random.default_rng(0)
     print(f"B = {B}, d = {D}, h = {H}, float32, OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}, "
           f"load average {os.getloadavg()[0]:.2f} at the start")
-    columns = ("gru", "mingru", "scan", "log scan", "gru f+b", "mingru f+b")
+    columns = ("gru", "mingru", "scan", "log scan", "mingru + W_hh", "gru f+b", "mingru f+b")
     print(f"{'T':>6} " + " ".join(f"{c:>17}" for c in columns) + "   gru / mingru")
     rows = {}
     for T in args.lengths:

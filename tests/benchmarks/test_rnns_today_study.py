@@ -66,7 +66,7 @@ def test_scan_timing_writes_its_table(tmp_path):
 
 def check_timing(table, lengths):
     assert table["lengths"] == lengths
-    for column in ("gru", "mingru", "scan", "log scan", "gru f+b", "mingru f+b"):
+    for column in ("gru", "mingru", "scan", "log scan", "mingru + W_hh", "gru f+b", "mingru f+b"):
         assert len(table["median_ms"][column]) == len(lengths)
         assert all(0 < low <= median for low, median in zip(table["min_ms"][column], table["median_ms"][column]))
 
