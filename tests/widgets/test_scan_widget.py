@@ -56,3 +56,18 @@ def test_widget_fields_follow_the_sliders():
     assert w.field("depth") == 5 and w.field("work") == 2 * 3 + 4
     first = scan.scan_tree().field("tree")
     assert scan.scan_tree(T=8, stage=1).field("tree") != first and scan.scan_tree(T=5).field("tree") != first
+
+
+def test_no_control_is_silent_from_the_first_state():
+    """The browser rule, in Python: from the first state every other value of every slider changes what the page
+    draws (some field the panels show)."""
+    w = scan.scan_tree()
+    shown = ["tree", "name", "now", "work", "depth", "depth_all", "work_all"]
+    first = {key: w.field(key) for key in shown}
+    for slider in w.spec["sliders"]:
+        name = slider["name"]
+        for value in slider["values"]:
+            if value == w.value[name]:
+                continue
+            moved = scan.scan_tree(**dict(w.value, **{name: value}))
+            assert any(moved.field(key) != first[key] for key in shown), (name, value)
