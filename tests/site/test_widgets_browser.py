@@ -505,6 +505,17 @@ def _live_notebook(folder):
     notebook = nbformat.v4.new_notebook(cells=cells, metadata={"kernelspec": {
         "name": "python3", "display_name": "Python 3", "language": "python"}})
     nbformat.write(notebook, folder / "live.ipynb")
+    # the unit explorer takes a network: two small random LSTMs over a bracket passage
+    cells = [nbformat.v4.new_code_cell(
+        "import numpy as np\nimport cells\nimport widgets\n"
+        "passage = '(a(b)) ab ((a)) b (ab) (()) a'\n"
+        "depth = np.cumsum([{'(': 1, ')': -1}.get(ch, 0) for ch in passage])\n"
+        "w = widgets.unit_explorer([(f'draw {n}', cells.LSTM(5, 8, rng=n), None) for n in (1, 2)], '()ab ', passage,\n"
+        "                          {'depth': depth})"),
+        nbformat.v4.new_code_cell("w"),
+        nbformat.v4.new_code_cell("print(w.value)")]
+    notebook = nbformat.v4.new_notebook(cells=cells, metadata=notebook.metadata)
+    nbformat.write(notebook, folder / "units.ipynb")
 
 
 @pytest.fixture(scope="module")
@@ -629,6 +640,63 @@ def test_live_widgets_in_jupyterlab_redraw_and_the_kernel_sees_the_new_setting(b
     except Exception:
         SCREENS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENS / "jupyterlab-failure.png"))  # for a person to look at
+        raise
+    finally:
+        context.close()
+
+
+def test_the_unit_explorer_runs_live_in_jupyterlab_and_the_kernel_sees_the_new_setting(browser, jupyterlab):
+    """The unit explorer's forward pass runs in JupyterLab's page too: typed text is shaded as it is typed
+    (JupyterLab does not take the keys), and a quantity chosen in the page reaches the kernel's w.value."""
+    base, token = jupyterlab
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(120_000)
+    outside, errors = [], []
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith((base, "ws://127.0.0.1", "data:", "blob:"))
+               else (outside.append(r.request.url), r.abort()))
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(f"{base}lab/workspaces/units/tree/units.ipynb?token={token}")  # a workspace of its own
+        page.locator(".jp-Notebook .jp-Cell").first.wait_for()
+        page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for()
+        for attempt in range(8):
+            page.locator(".jp-Notebook .jp-Cell").first.click()
+            page.get_by_role("menuitem", name="Run", exact=True).click()
+            page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+            try:
+                page.wait_for_function("() => /\\d/.test(document.querySelector('.jp-Notebook .jp-InputPrompt').textContent)",
+                                       timeout=20_000)
+                break
+            except Exception:
+                assert attempt < 7, "JupyterLab never ran the notebook"
+        root = page.locator(".jp-Notebook .uw").first
+        root.locator(".uw-panel-units .uw-text[data-role=passage]").wait_for()
+        assert root.locator(".uw-text[data-role=passage] .uw-ch[data-t]").count() == 29
+        box = root.locator("textarea.uw-type")
+        box.fill("")
+        box.click()
+        page.keyboard.type("(ab)")  # typed keys stay in the box: JupyterLab's shortcuts do not see them
+        assert box.input_value() == "(ab)"
+        assert root.locator(".uw-text[data-role=typed] .uw-ch[data-t]").count() == 4
+        root.locator("[role=radio]", has_text="c (cell state)").click()
+        assert root.locator(".uw-units-head").inner_text().count("c (cell state)") == 1
+        last = page.locator(".jp-Notebook .jp-Cell").nth(2)
+        prompt = last.locator(".jp-InputPrompt")
+        ran_before = prompt.text_content()
+        last.locator(".jp-InputArea-editor").click()
+        page.keyboard.press("Control+Enter")
+        page.wait_for_function("([before]) => { const p = document.querySelectorAll('.jp-Notebook .jp-Cell')[2]"
+                               ".querySelector('.jp-InputPrompt').textContent; return /\\d/.test(p) && p !== before; }",
+                               arg=[ran_before])
+        value = ast.literal_eval(last.locator(".jp-OutputArea-output").inner_text().strip())
+        assert value["quantity"] == "c (cell state)" and value["checkpoint"] == "draw 2", value
+        assert not outside, f"requests outside the machine: {outside}"
+        assert not errors, f"console errors: {errors}"
+    except Exception:
+        SCREENS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENS / "jupyterlab-units-failure.png"))
         raise
     finally:
         context.close()
