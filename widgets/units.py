@@ -25,8 +25,10 @@ Each layer is a one-layer, one-direction `cells.RNN`, `cells.GRU` or `cells.LSTM
 same kind and sizes); its embedding is a (len(alphabet), d) matrix (or a `cells.Embedding`), or None when
 the layer reads one-hot vectors of the alphabet. The reader picks the quantity (h; for an LSTM also c and
 the gates i, f, g, o; for a GRU r, z, n), the label, the unit by its rank in |Pearson r| with the label
-over the passage (r is shown), and the checkpoint (the last one first). `unit_activity` and `rank_units`
-are the computations the widget shows, callable on their own (a chapter glues their numbers).
+over the passage (r is shown), and the checkpoint (the last one first). The passage (at most 3,000
+characters; a long one scrolls in its box) is what the ranking reads: make it long enough for a stable r.
+`unit_activity` and `rank_units` are the computations the widget shows, callable on their own (a chapter
+glues their numbers).
 
 How it works. The ranking is computed here, over the grid of (checkpoint, quantity, label, rank), and
 stored like any `widgets.view` field. The shading is not: each checkpoint's arrays ship with the page
@@ -44,7 +46,7 @@ import copy
 import numpy as np
 
 import cells
-from cells.language_model import correlations
+from cells.language_model import CharLanguageModel, correlations
 
 from .grid import Field, Slider
 from .view import build
@@ -127,27 +129,18 @@ def shipped_layer(layer, embedding=None):
 def unit_activity(layer, embedding, alphabet, text):
     """Every quantity of every unit at every character of `text`: {quantity: array (T, h)}.
 
-    The layer's own numpy forward step (`cell.step`), one character at a time from a zero state:
-    h for every cell, c and the gates i, f, g, o for an LSTM, the gates r, z, n for a GRU. `embedding`
-    is a (len(alphabet), d) matrix or None for one-hot input.
+    The layer's own fused forward pass from a zero state, read through the chapter's
+    `CharLanguageModel.states`: h for every cell, c and the gates i, f, g, o for an LSTM, the gates
+    r, z, n for a GRU. `embedding` is a (len(alphabet), d) matrix or None for one-hot input.
     """
-    kind = _kind(layer)
+    _kind(layer)
     codes = encode(alphabet, text)
     matrix = _embedding_matrix(embedding, layer, alphabet)
-    cell = layer.cells[0][0]
-    inputs = np.eye(len(alphabet))[codes] if matrix is None else matrix[codes]
-    keys = [q[0] for q in QUANTITIES[kind]]
-    out = {k: np.empty((len(codes), layer.hidden_size)) for k in keys}
-    state = None
-    for t, x in enumerate(inputs):
-        state, cache = cell.step(x[None], state)
-        h = state[0] if kind == "LSTM" else state
-        out["h"][t] = h[0]
-        if kind == "LSTM":
-            out["c"][t] = state[1][0]
-        for name, gate in cache.gates.items():
-            out[name][t] = gate[0]
-    return out
+    model = CharLanguageModel(alphabet, cell=layer, embedding_dim=None if matrix is None else layer.input_size,
+                              rng=0, dtype=layer.dtype)
+    if matrix is not None:
+        model.embedding.weight = matrix.astype(model.dtype)
+    return {name: np.asarray(values, dtype=np.float64) for name, values in model.states(codes).items()}
 
 
 def rank_units(values, label):

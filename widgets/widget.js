@@ -539,7 +539,9 @@ function drawUnits(p, ctx) {
   const [loBg] = shade(0), [midBg] = shade(0.5), [hiBg] = shade(1);
   out += `<div class="uw-scale"><span>${signed(s.lo, 2)}</span><span class="uw-ramp" style="background:linear-gradient(to right,${loBg},${midBg},${hiBg})"></span>` +
     `<span>${signed(s.hi, 2)}</span><span class="uw-note-text">${p.bounds[s.key] ? "" : "(the passage's largest |value|)"}</span></div>`;
-  out += `<p class="uw-sub">The passage, shaded by unit ${s.unit}'s ${s.key}</p>` + shadedText(p.passage, s.values, s.lo, s.hi, "passage");
+  // a long passage scrolls in a box of its own, which the keyboard can reach and scroll
+  out += `<p class="uw-sub" id="${ctx.id}-passage${k}">The passage, shaded by unit ${s.unit}'s ${s.key}</p>` +
+    shadedText(p.passage, s.values, s.lo, s.hi, "passage").replace("<div ", `<div tabindex="0" role="group" aria-labelledby="${ctx.id}-passage${k}" `);
   out += `<p class="uw-line-text uw-tap" aria-live="polite">Hover or tap a character for its value.</p>`;
   const typed = typedPart(p, ctx, s), id = `${ctx.id}-type${k}`;
   out += `<label class="uw-sub" for="${id}">Type your own text (the network reads it in this page)</label>` +
