@@ -1,5 +1,6 @@
 // Front end of widgets.view.GridWidget. Self-contained: no imports, no network, no fonts.
-// It never computes the model: a slider move picks a row of the precomputed grid and redraws.
+// A slider move picks a row of the precomputed grid and redraws; the one model computed here is the
+// units panel's recurrent layer (widgets/units.py), run on the reader's own text.
 const SVGNS = "http://www.w3.org/2000/svg";
 let widgetCount = 0;
 
