@@ -358,7 +358,7 @@ _TODAY_MINGRU_STEP = {
 _TODAY_COUNT = {
     "module": "rnns_today",
     "text": {"`cells.MinGRU(20, 64)`": "`cells.MinGRU(<<COUNT_SIZES.input_size>>, <<COUNT_SIZES.hidden_size>>)`"},
-    "setup": {"cells.MinGRU(20, 64)": "cells.MinGRU(<<COUNT_SIZES.input_size>>, <<COUNT_SIZES.hidden_size>>)"},
+    "setup": {"cells.MinGRU(20, 64,": "cells.MinGRU(<<COUNT_SIZES.input_size>>, <<COUNT_SIZES.hidden_size>>,"},
 }
 _TODAY_COMPOSE = {
     "module": "rnns_today",
