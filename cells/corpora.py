@@ -8,7 +8,7 @@ Dyck-1 (`dyck`): balanced brackets among other symbols, one line per word of the
     and it ends (with a newline) only when every bracket is closed. Label: the bracket depth
     after the character (1 after a first "(", back to 0 after its ")"). Counting languages like
     this one are the classic probe of what a recurrent network can count (Suzgun et al. 2019,
-    "LSTM networks can perform dynamic counting"; Weiss, Goldberg and Yahav 2018).
+    "LSTM networks can perform dynamic counting").
     Generation: at depth 0 a line ends with probability p_newline; otherwise a bracket comes with
     probability p_bracket ("(" at depth 0, ")" at max_depth, else either with probability 1/2),
     and a letter drawn uniformly from `letters` otherwise.

@@ -373,6 +373,24 @@ _TODAY_WORK_DEPTH = {
     "setup": {"np.log2(100)": "np.log2(<<SCAN_LENGTH.T>>)"},
     "answer": {"+ 100,": "+ <<SCAN_LENGTH.T>>,"},
 }
+_LM_BITS = {
+    "module": "language_model",
+    "text": {"each of the 7 characters of the quote language's alphabet (space, quote and the letters `a` to `e`)":
+             "each of the <<UNIFORM.alphabet_size>> characters of its alphabet"},
+    "answer": {"np.log2(7)": "np.log2(<<UNIFORM.alphabet_size>>)"},
+}
+_LM_TEMPERATURE = {
+    "module": "language_model",
+    "text": {"$s = (2, 1, 0)$": "$s = (<<TEMPERATURE.scores.0:g>>, <<TEMPERATURE.scores.1:g>>, "
+                                "<<TEMPERATURE.scores.2:g>>)$",
+             r"temperature $\tau = 0.5$": r"temperature $\tau = <<TEMPERATURE.tau:g>>$"},
+    "setup": {"np.array([2.0, 1.0, 0.0]) / 0.5": "np.array(<<TEMPERATURE.scores>>) / <<TEMPERATURE.tau>>"},
+}
+_LM_PARAMS = {
+    "module": "language_model",
+    "text": {"$V = 96$": "$V = <<LM_SIZES.alphabet_size>>$", "$h = 64$": "$h = <<LM_SIZES.hidden_size>>$"},
+    "setup": {"V, h = 96, 64": "V, h = <<LM_SIZES.alphabet_size>>, <<LM_SIZES.hidden_size>>"},
+}
 
 FRAGMENTS = {
     "lstm": {"lstm-ex-one-step": _ONE_STEP, "lstm-ex-count-torch": _COUNT_TORCH,
@@ -394,6 +412,7 @@ FRAGMENTS = {
                   "att-ex-bottleneck": _ATT_BOTTLENECK},
     "rnn": {"ex-rnn-shapes": _RNN_SHAPES, "ex-rnn-count": _RNN_COUNT, "ex-rnn-long": _RNN_LONG,
             "ex-rnn-boxes": _RNN_BOXES, "ex-rnn-bidirectional": _RNN_BIDIRECTIONAL, "ex-rnn-matrix": _RNN_MATRIX},
+    "language-model": {"lm-ex-bits": _LM_BITS, "lm-ex-temperature": _LM_TEMPERATURE, "lm-ex-params": _LM_PARAMS},
     "vanishing-gradients": {"ex-vanishing-one-step": _VANISHING_ONE_STEP, "ex-vanishing-steps": _VANISHING_STEPS,
                             "ex-vanishing-clip": _VANISHING_CLIP, "ex-vanishing-explode": _VANISHING_EXPLODE,
                             "ex-vanishing-three": _VANISHING_THREE, "ex-vanishing-statements": _VANISHING_STATEMENTS},
