@@ -2,6 +2,7 @@
 
     python benchmarks/language_model_study.py      # the full study: cells/results/language_model_study.json (+ .npz)
     python benchmarks/language_model_study.py --quick --out /tmp/quick.json    # a reduced run (the test does this)
+    python benchmarks/language_model_study.py --python-only   # keep the stored comparison, run the Python part again
 
 Models: `cells.CharLanguageModel`, one-hot characters -> one recurrent layer -> Dense -> softmax over
 the next character, trained with Adam, gradient norm clipped at 1, float32 (`cells.language_model`).
@@ -53,7 +54,7 @@ HELD_OUT_SHARE = 0.1
 TEMPERATURES = (0.5, 1.0)
 
 FULL = dict(hidden_size=16, steps=600, batch=32, length=64, lr=1e-2, seeds=(0, 1, 2, 3, 4), held_out=(20, 1000),
-            python=dict(hidden_size=64, steps=3000, batch=32, length=128, lr=3e-3, seeds=(0, 1, 2),
+            python=dict(hidden_size=64, steps=3000, batch=32, length=128, lr=1e-2, seeds=(0, 1, 2),
                         eval_every=250, held_out_characters=20_000, sample_length=600, modules=None))
 QUICK = dict(hidden_size=8, steps=30, batch=8, length=32, lr=1e-2, seeds=(0,), held_out=(4, 200),
              python=dict(hidden_size=8, steps=20, batch=4, length=32, lr=3e-3, seeds=(0,), eval_every=10,
@@ -116,14 +117,23 @@ def python_run(seed, text, labels, settings, alphabet):
             "untrained_best": untrained, "samples": samples}, model
 
 
-def run_study(settings, progress=True, weights_out=None):
+def run_study(settings, progress=True, weights_out=None, keep_comparison=None):
+    """The whole study; with keep_comparison (a stored study), its comparison runs are kept and only the
+    Python part runs again."""
     from tqdm.auto import tqdm
 
     settings = dict(settings, seeds=list(settings["seeds"]), experiment_seed=cells.experiments.base_seed())
     started, load_at_start = time.time(), list(os.getloadavg())
     study = {"settings": settings, "runs": [], "python": {}}
+    if keep_comparison is not None:
+        kept, now = keep_comparison["settings"], json.loads(json.dumps(settings))  # lists, as stored
+        if {k: v for k, v in kept.items() if k != "python"} != {k: v for k, v in now.items() if k != "python"}:
+            raise SystemExit("--python-only: the stored comparison ran with other settings; run the whole study")
+        study["runs"] = keep_comparison["runs"]
+        study["comparison_machine"] = keep_comparison.get("comparison_machine", keep_comparison["machine"])
     jobs = [(corpus, kind, seed) for corpus in ("dyck", "quotes") for kind in KINDS for seed in settings["seeds"]]
-    for corpus, kind, seed in tqdm(jobs, desc="comparison runs", disable=not progress):
+    for corpus, kind, seed in tqdm(jobs if keep_comparison is None else [], desc="comparison runs",
+                                   disable=not progress):
         study["runs"].append(comparison_run(corpus, kind, seed, settings))
 
     py = settings["python"]
@@ -172,11 +182,14 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="the reduced settings a test can afford")
     parser.add_argument("--out", type=Path, default=None, help=f"where to write the JSON (default {DEFAULT_OUT})")
     parser.add_argument("--no-progress", action="store_true")
+    parser.add_argument("--python-only", action="store_true",
+                        help="keep the JSON's comparison runs (at --out or the default), run the Python part again")
     args = parser.parse_args(argv)
     settings = QUICK if args.quick else FULL
     out = args.out or (None if args.quick else DEFAULT_OUT)
     weights = None if out is None else out.with_suffix(".npz")
-    study = run_study(settings, progress=not args.no_progress, weights_out=weights)
+    kept = json.loads((args.out or DEFAULT_OUT).read_text()) if args.python_only else None
+    study = run_study(settings, progress=not args.no_progress, weights_out=weights, keep_comparison=kept)
     print(summary(study))
     print(f"wall time {study['machine']['wall_seconds']} s, load average {study['machine']['load_average']}, "
           f"experiment seed {study['settings']['experiment_seed']}")
