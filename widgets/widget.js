@@ -580,7 +580,9 @@ function controlHtml(s, k, id, at) {
     return `<div class="uw-ctl uw-choice" data-name="${esc(s.name)}"><span class="uw-label" id="${id}-l${k}">${esc(s.label)}</span>` +
       `<div class="uw-options" role="radiogroup" aria-labelledby="${id}-l${k}" aria-describedby="${id}-w${k}">${options}</div>${why}</div>`;
   }
-  return `<div class="uw-ctl" data-name="${esc(s.name)}"><label for="${id}-s${k}">${esc(s.label)}</label>` +
+  // a long setting ("after 1,228,800 characters") goes under its slider, which keeps the whole row
+  const wide = s.display.some((d) => d.length > 14) ? " uw-wide" : "";
+  return `<div class="uw-ctl${wide}" data-name="${esc(s.name)}"><label for="${id}-s${k}">${esc(s.label)}</label>` +
     `<input type="range" id="${id}-s${k}" name="${esc(s.name)}" min="0" max="${s.values.length - 1}" step="1" value="${at}" ` +
     `aria-describedby="${id}-w${k}"${s.values.length < 2 ? " disabled" : ""}>` +
     `<output for="${id}-s${k}" id="${id}-o${k}"></output>${why}</div>`;
