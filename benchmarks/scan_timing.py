@@ -4,16 +4,19 @@
     python benchmarks/scan_timing.py --repeats 3     # fewer repeats (quicker, noisier)
     python benchmarks/scan_timing.py --store         # and write cells/results/scan_timing.json (the chapter reads it)
 
-All in numpy, float32, one OpenBLAS thread. Columns (milliseconds, median over the repeats; in
-brackets the minimum, the least disturbed by other work on a shared machine):
+All in numpy, float32, one OpenBLAS thread. Each repeat runs every column once, back to back (round
+robin), so a ratio of two columns is read repeat by repeat under the same load. Columns (milliseconds,
+median over the repeats; in brackets the minimum):
 
-    gru          cells.GRU forward (the fused kernel: one (B, h) x (h, 3h) product per step)
+    gru          cells.GRU forward (the fused kernel: one (4h, d + h + 1) x (d + h + 1, B) product per step,
+                 the input part included)
     mingru       cells.MinGRU forward: one (T B, d) x (d, 2h) product for all gates, then the
                  elementwise loop h_t = z_t * h_{t-1} + (1 - z_t) * n_t, T steps
     scan         the same coefficients through cells.scan.parallel_scan (Blelloch's tree, one numpy
                  operation per level)
     log scan     cells.scan.log_space_scan, Feng et al.'s GPU form (cumsum and logcumsumexp; numpy's
-                 logaddexp.accumulate is itself a loop over T), timed on |b| + 1e-6 since the log form
+                 logaddexp.accumulate is a sequential loop over T, so this times the form, not a parallel
+                 scan), timed on |b| + 1e-6 since the log form
                  needs positive terms (their minGRU makes them positive with g(x); this is timing only)
     mingru + W_hh the control for "the gain is the recurrent product": minGRU's loop with one change, its
                  gates also read the state through a (2h, h) matrix, u_t = W_i x_t + b + W_h h_{t-1}, so one
@@ -44,15 +47,6 @@ OUT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 
                    "scan_timing.json")
 LENGTHS = (64, 128, 256, 512, 1024, 2048, 4096)
 B, D, H = 32, 64, 64
-
-
-def timed(function, repeats):
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(1000 * (time.perf_counter() - start))
-    return statistics.median(times), min(times)
 
 
 def measure(T, repeats, rng):
@@ -89,15 +83,29 @@ def measure(T, repeats, rng):
             layer.backward(ones)
         return run
 
-    return {"gru": timed(lambda: gru.forward(x), repeats), "mingru": timed(lambda: mingru.forward(x), repeats),
-            "scan": timed(scan, repeats), "log scan": timed(log_scan, repeats),
-            "mingru + W_hh": timed(with_recurrent_product, repeats),
-            "gru f+b": timed(forward_backward(gru), repeats), "mingru f+b": timed(forward_backward(mingru), repeats)}
+    functions = {"gru": lambda: gru.forward(x), "mingru": lambda: mingru.forward(x), "scan": scan,
+                 "log scan": log_scan, "mingru + W_hh": with_recurrent_product,
+                 "gru f+b": forward_backward(gru), "mingru f+b": forward_backward(mingru)}
+    # Round robin: repeat k times every column once, back to back, so that the columns of one repeat see
+    # the same load; a ratio is then read repeat by repeat (`ratios`), not from two separate medians.
+    times = {name: [] for name in functions}
+    for _ in range(repeats):
+        for name, function in functions.items():
+            start = time.perf_counter()
+            function()
+            times[name].append(1000 * (time.perf_counter() - start))
+    return times
+
+
+def ratios(times, numerator, denominator):
+    """The ratio of two columns repeat by repeat -> (median, smallest, largest)."""
+    values = [a / b for a, b in zip(times[numerator], times[denominator])]
+    return statistics.median(values), min(values), max(values)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--repeats", type=int, default=9)
     parser.add_argument("--lengths", type=int, nargs="*", default=list(LENGTHS))
     parser.add_argument("--store", action="store_true", help=f"write the table to {OUT}")
     parser.add_argument("--out", default=None, help="write the table to this JSON file instead")
@@ -112,16 +120,17 @@ def main():
     rows = {}
     for T in args.lengths:
         row = rows[T] = measure(T, args.repeats, rng)
-        cells_text = " ".join(f"{row[c][0]:9.1f} ({row[c][1]:5.1f})" for c in columns)
-        print(f"{T:>6} {cells_text}   {row['gru'][0] / row['mingru'][0]:6.1f}", flush=True)
+        cells_text = " ".join(f"{statistics.median(row[c]):9.1f} ({min(row[c]):5.1f})" for c in columns)
+        print(f"{T:>6} {cells_text}   {ratios(row, 'gru', 'mingru')[0]:6.1f}", flush=True)
     print(f"load average {os.getloadavg()[0]:.2f} at the end")
     out = args.out or (OUT if args.store else None)
     if out:
         table = {"settings": {"B": B, "d": D, "h": H, "dtype": "float32", "repeats": args.repeats,
                               "blas_threads": os.environ["OPENBLAS_NUM_THREADS"]},
                  "columns": list(columns), "lengths": list(args.lengths),
-                 "median_ms": {c: [rows[T][c][0] for T in args.lengths] for c in columns},
-                 "min_ms": {c: [rows[T][c][1] for T in args.lengths] for c in columns},
+                 "times_ms": {c: [rows[T][c] for T in args.lengths] for c in columns},
+                 "median_ms": {c: [statistics.median(rows[T][c]) for T in args.lengths] for c in columns},
+                 "min_ms": {c: [min(rows[T][c]) for T in args.lengths] for c in columns},
                  "machine": {"cpus": os.cpu_count(), "numpy": np.__version__, "date": started,
                              "load_average_at_start": load_at_start, "load_average": list(os.getloadavg())}}
         with open(out, "w") as f:

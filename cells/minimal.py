@@ -25,8 +25,9 @@ Both are the linear recurrence h_t = a_t * h_{t-1} + b_t of scan.py, with a_t = 
     dh_{t-1} = dh_t * a_t (nothing else: no gate reads h_{t-1})      da_t = dh_t * h_{t-1}      db_t = dh_t
     minGRU   dz_t = da_t - db_t * n_t        dn_t = db_t * (1 - z_t)     du_z = dz_t * z_t (1 - z_t)
     minLSTM  df'_t = da_t    di'_t = db_t * g_t    dg_t = db_t * i'_t
-             df_t = i_t (df'_t - di'_t) / (f_t + i_t)^2      di_t = f_t (di'_t - df'_t) / (f_t + i_t)^2
-             du_i = di_t * i_t (1 - i_t)     du_f = df_t * f_t (1 - f_t)
+             f' = sigma(v_t), v_t = log f_t - log i_t = softplus(-u_i) - softplus(-u_f)  (finite when both
+             gates saturate near 0), so dv_t = (df'_t - di'_t) f'_t i'_t,
+             du_i = -dv_t (1 - i_t)     du_f = dv_t (1 - f_t)
     du = the pre-activations' gradients stacked like weight_ih:  dx_t = W_ih^T du,  dW_ih += du x_t^T
 
 Over a sequence the gates for all T steps come from one matrix product, and only the cheap elementwise
@@ -139,20 +140,23 @@ class MinLSTMCell(LinearRecurrentCell):
 
     def _coefficients(self, u):
         h = self.hidden_size
-        i = sigmoid(u[..., :h])  # input gate
-        f = sigmoid(u[..., h:2 * h])  # forget gate
+        u_i, u_f = u[..., :h], u[..., h:2 * h]
         g = u[..., 2 * h:]  # candidate
-        total = f + i
-        f_norm, i_norm = f / total, i / total
-        return f_norm, i_norm * g, {"i": i, "f": f, "g": g, "f_norm": f_norm, "i_norm": i_norm}
+        # f' = f / (f + i) = sigma(v) with v = log f - log i = softplus(-u_i) - softplus(-u_f): the same number,
+        # but finite where both gates saturate near 0 (f + i would round to 0 there, and f / (f + i) to 0 / 0).
+        v = np.logaddexp(0, -u_i) - np.logaddexp(0, -u_f)
+        f_norm = sigmoid(v)
+        i_norm = 1 - f_norm
+        gates = {"i": sigmoid(u_i), "f": sigmoid(u_f), "g": g, "f_norm": f_norm, "i_norm": i_norm,
+                 "not_i": sigmoid(-u_i), "not_f": sigmoid(-u_f)}
+        return f_norm, i_norm * g, gates
 
     def _coefficients_backward(self, da, db, gates):
-        i, f, g = gates["i"], gates["f"], gates["g"]
-        d_f_norm, d_i_norm = da, db * g
-        total_sq = (f + i) ** 2
-        df = i * (d_f_norm - d_i_norm) / total_sq
-        di = f * (d_i_norm - d_f_norm) / total_sq
-        return np.concatenate([di * i * (1 - i), df * f * (1 - f), db * gates["i_norm"]], axis=-1)
+        # dv = (df' - di') f' (1 - f'), and dv/du_i = -(1 - i), dv/du_f = 1 - f (the same as differentiating
+        # f / (f + i) and i / (f + i) through f and i, written to stay finite when both gates saturate)
+        f_norm, i_norm = gates["f_norm"], gates["i_norm"]
+        dv = (da - db * gates["g"]) * f_norm * i_norm
+        return np.concatenate([-dv * gates["not_i"], dv * gates["not_f"], db * i_norm], axis=-1)
 
 
 class MinGRU(RecurrentLayer):

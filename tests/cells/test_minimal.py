@@ -187,3 +187,19 @@ def test_parameter_counts_next_to_the_gru():
     assert cells.count_params("mingru", d, h).total < gru
     with pytest.raises(ValueError, match="PyTorch-style"):
         cells.count_params("mingru", d, h, convention="keras")
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_minlstm_stays_finite_when_both_gates_saturate(dtype):
+    """f / (f + i) with f and i both rounding to 0 would be 0 / 0; the layer computes the same ratio in log space."""
+    cell = cells.MinLSTMCell(1, 2, rng=0, dtype=dtype)
+    cell.weight_ih[:] = 0.0
+    cell.bias_ih[:] = np.array([-60.0, -50.0, -50.0, -60.0, 0.5, -0.5], dtype=dtype)  # i: u = -60, -50; f: -50, -60
+    x, h0 = np.zeros((3, 1, 1), dtype=dtype), np.ones((1, 2), dtype=dtype)
+    outputs, _, cache = cell.forward_sequence(x, h0)
+    # by hand: f' = 1 / (1 + e^(u_i - u_f)) = 1 / (1 + e^-10) for unit 0 and 1 / (1 + e^10) for unit 1
+    f0, f1 = 1 / (1 + np.exp(-10.0)), 1 / (1 + np.exp(10.0))
+    expected = [[f0 ** k * 1 + (1 - f0 ** k) * 0.5, f1 ** k * 1 + (1 - f1 ** k) * -0.5] for k in (1, 2, 3)]
+    np.testing.assert_allclose(outputs[:, 0], expected, rtol=1e-5 if dtype == np.float32 else 1e-12)
+    dx, dh0, grads = cell.backward_sequence(cache, np.ones_like(outputs))
+    assert all(np.all(np.isfinite(g)) for g in [dx, dh0, *grads.values()])
