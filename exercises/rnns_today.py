@@ -54,7 +54,8 @@ COUNT_SIZES = {"input_size": 20, "hidden_size": 64}
 # Two steps as affine maps (a, b): h -> a h + b, first then second.
 MAPS = {"first": [0.5, 2.0], "second": [0.8, -1.0]}
 SCAN_LENGTH = {"T": 100}
-# Two minGRU units whose gates are shut (keep) away from the markers and take these values at both markers.
+# Two minGRU units that start from h_0 = 0, whose gates are fully open (z = 1: keep) away from the markers and
+# take these values at both markers.
 TWO_UNITS = {"z_marker": [0.5, 0.8]}
 
 
@@ -191,6 +192,10 @@ def check_mingru_param_count(answer):
         return wrong("minGRU has no recurrent matrix W_hh: nothing multiplies h_(t-1) but the update gate.")
     if given == cells.count_params("gru", d, h).total:
         return wrong("That is the standard GRU. minGRU has two blocks (z and n), and only input weights.")
+    if given == count.weights + h:
+        return wrong("One bias per unit is too few: bias_ih has one number per row of weight_ih, 2h of them.")
+    if given == cells.count_params("minlstm", d, h).total:
+        return wrong("Three blocks is minLSTM (i, f, g). minGRU has two, z and n.")
     return wrong("Two blocks of h rows, z and n, each reading the d inputs, plus one bias per row.")
 
 
@@ -231,6 +236,9 @@ def check_scan_work_depth(answer):
                      "each sweep has N - 1 combines.")
     if (work, depth) == (2 * (N - 1), ref_depth - 1):
         return wrong("You counted the two sweeps; add the last step, which applies each prefix to map t.")
+    if work == ref_work and depth == ref_depth - 1:
+        return wrong("The work is right. The last step, which applies every prefix to map t at once, is one more "
+                     "step of depth after the two sweeps.")
     if depth == ref_depth:
         return wrong("The depth is right. Work: N - 1 combines up, N - 1 down, then T, with N = T rounded up to a "
                      "power of two.")
@@ -262,6 +270,9 @@ def check_two_unit_sum(answer):
     if error < 2e-3:
         return right("The head combines two unequal weightings of v_1 and v_2 into equal ones; neither unit "
                      "alone can weigh them equally.")
+    if np.abs(states @ c[::-1] - values.sum(axis=1)).max() < 2e-3:
+        return wrong("Your two weights are the right numbers in the wrong order: c_1 belongs to the unit with "
+                     f"z = {z_marker[0]:g} at the markers, c_2 to the one with z = {z_marker[1]:g}.")
     first_only = np.abs(states @ c - values[:, 0]).max() < 2e-3
     second_only = np.abs(states @ c - values[:, 1]).max() < 2e-3
     if first_only or second_only:
@@ -287,5 +298,8 @@ def check_linear_scan(answer):
         if not np.allclose(got, expected, atol=1e-9):
             if np.allclose(got, cells.scan.sequential(a, b, np.zeros(shape)), atol=1e-9):
                 return wrong("Your h_t start from zero; start from h0.")
+            if T > 1 and np.allclose(got, np.broadcast_to(got[-1], got.shape), atol=1e-12):
+                return wrong("Every row of your result is the last state: the list holds one array that the loop "
+                             "changed in place (h *= a). Build a new array each step, h = a_t * h + b_t, or copy it.")
             return wrong(f"Off by up to {np.abs(got - expected).max():.3g} at T = {T}: h_t = a_t h_(t-1) + b_t.")
     return right("Your scan agrees with cells.scan.sequential. Any grouping of the combines gives the same h_t.")

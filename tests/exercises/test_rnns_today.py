@@ -54,6 +54,10 @@ def test_param_count(capsys):
     assert not ok and "bias" in out
     ok, out = quiet(rnns_today.check_mingru_param_count, 3 * h * (d + h) + 6 * h, capsys)
     assert not ok and "standard GRU" in out
+    ok, out = quiet(rnns_today.check_mingru_param_count, 2 * h * d + h, capsys)
+    assert not ok and "2h" in out
+    ok, out = quiet(rnns_today.check_mingru_param_count, 3 * h * (d + 1), capsys)
+    assert not ok and "minLSTM" in out
 
 
 def test_composed_map(capsys):
@@ -68,6 +72,8 @@ def test_work_depth(capsys):
     assert not ok and "power of two" in out
     ok, out = quiet(rnns_today.check_scan_work_depth, (254, 14), capsys)
     assert not ok and "last step" in out
+    ok, out = quiet(rnns_today.check_scan_work_depth, (354, 14), capsys)
+    assert not ok and "one more" in out
 
 
 def test_two_units(capsys):
@@ -75,6 +81,8 @@ def test_two_units(capsys):
     assert quiet(rnns_today.check_two_unit_sum, (-4 / 3, 25 / 3), capsys)[0]
     assert quiet(rnns_today.check_two_unit_sum, (-1.333, 8.333), capsys)[0]
     assert not quiet(rnns_today.check_two_unit_sum, (2.0, 2.0), capsys)[0]
+    ok, out = quiet(rnns_today.check_two_unit_sum, (25 / 3, -4 / 3), capsys)
+    assert not ok and "wrong order" in out
 
 
 def test_linear_scan(capsys):
@@ -91,6 +99,17 @@ def test_linear_scan(capsys):
     ok, out = quiet(rnns_today.check_linear_scan, lambda a, b, h0: np.concatenate([h0[None], loop(a, b, h0)]), capsys)
     assert not ok and "T + 1" in out
     assert not quiet(rnns_today.check_linear_scan, lambda a, b, h0: 1 / 0, capsys)[0]
+
+    def in_place(a, b, h0):
+        out, h = [], h0.copy()
+        for a_t, b_t in zip(a, b):
+            h *= a_t
+            h += b_t
+            out.append(h)
+        return np.stack(out)
+
+    ok, out = quiet(rnns_today.check_linear_scan, in_place, capsys)
+    assert not ok and "in place" in out
 
 
 @pytest.mark.parametrize("seed", SEEDS)
