@@ -71,8 +71,13 @@ chromium:
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 
+# The tests run in TEST_WORKERS processes (pytest-xdist), one per core of the two-core machine CI runs on, each
+# taking whole files in collection order; tests/conftest.py puts the longest first (tests/test_readers_machines.py:
+# every chapter executed twice with two BLAS threads, one after another). TEST_WORKERS=0 runs everything in this process.
+# Not --dist loadgroup: pytest-xdist 3.8 groups by rewriting a node id that pytest 9.2 no longer reads.
+TEST_WORKERS ?= 2
 test: lint book student-site chromium
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 # Everything except the browser tests over the built site (tests/site) and the slow Colab simulation,
 # which executes every chapter from a built wheel. Needs only the virtual environment.
