@@ -99,12 +99,16 @@ def dyck(num_sequences, length, rng=None, letters="ab", max_depth=4, p_bracket=0
     return _texts(codes, symbols), depths
 
 
-def dyck_balanced(text):
+def dyck_balanced(text, with_brackets_only=False):
     """The fraction of complete lines of `text` (those ended by a newline) that are balanced
-    Dyck-1 words: the depth never goes below 0 and is 0 at the end. None if there is no complete line."""
+    Dyck-1 words: the depth never goes below 0 and is 0 at the end. None if there is no such line.
+    with_brackets_only: count only lines that hold a bracket (a line of letters is trivially balanced,
+    so a network that ends lines at random scores well without it)."""
     if not isinstance(text, str):
         raise ValueError(f"text must be a string; got {type(text).__name__}")
     lines = text.split("\n")[:-1]
+    if with_brackets_only:
+        lines = [line for line in lines if "(" in line or ")" in line]
     if not lines:
         return None
     balanced = 0

@@ -6,8 +6,9 @@
     L = -mean over t of log p(c_{t+1})                cross-entropy in nats; L / ln 2 is bits per character
 
 Sampling draws c_{t+1} from softmax(s_t / tau): temperature tau < 1 sharpens the distribution
-(safer, more repetitive text), tau > 1 flattens it. Finding a unit (Karpathy, Johnson and Fei-Fei
-2015): run the trained network over held-out text, keep every unit's value at every character, and
+(safer, more repetitive text), tau > 1 flattens it. Finding a unit: Karpathy, Johnson and Fei-Fei (2015) found units
+that track quotes, brackets and line length by looking at their activations over text; to make the search
+quantitative, run the trained network over held-out text, keep every unit's value at every character, and
 correlate each unit with a label of the characters (bracket depth, inside quotes, ...) by Pearson's
 
     r = cov(a, y) / (std(a) std(y))       over all characters, one r per unit.

@@ -42,6 +42,8 @@ def test_dyck_balanced_counts_complete_lines():
     assert corpora.dyck_balanced("(a)\n()\n)(\n((") == pytest.approx(2 / 3)
     assert corpora.dyck_balanced("(()\n") == 0.0
     assert corpora.dyck_balanced("(()") is None
+    assert corpora.dyck_balanced("ab\n(a)\n)(\nb\n", with_brackets_only=True) == 0.5
+    assert corpora.dyck_balanced("ab\nb\n", with_brackets_only=True) is None
 
 
 def test_quotes_grammar_and_inside_label():
