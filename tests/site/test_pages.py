@@ -173,6 +173,16 @@ def test_exercise_feedback_wraps_to_a_phone_column(open_page, page):
     assert not wide, f"{page}: feedback wider than the phone column: {wide}"
 
 
+@pytest.mark.parametrize("page", PAGES)
+def test_no_page_scrolls_sideways_on_a_phone(open_page, page):
+    """At 390 px the page is as wide as the screen: a long name in a heading or a sentence wraps, and what is
+    wider by nature (an equation, a table, a widget's passage) scrolls in its own box."""
+    site_page = open_page(html_path(page), width=390)
+    overflow = site_page.page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{page}: the page is {overflow} px wider than a 390 px screen"
+    site_page.assert_clean()
+
+
 # Runs before the page's own scripts: the colour scheme the page has when its body starts, that is
 # before anything is painted and before the theme's (deferred) script has run.
 THEME_AT_FIRST_PAINT = """(() => {
