@@ -24,22 +24,21 @@ UNROLLED_EXPERIMENT_SEED (the stored file records the one it ran under; the book
 A test (tests/benchmarks/test_adding_gap.py) runs this script in its --quick form and checks the stored file.
 """
 
-import argparse
 import json
 import os
-import platform
 import sys
 import time
 from pathlib import Path
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before numpy: small matrices, a shared machine
 
-import numpy as np  # noqa: E402
-
 from cells import experiments  # noqa: E402
 from cells.tasks import adding_problem  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "benchmarks"))  # studies.py, also when a test loads this file
+import studies  # noqa: E402
+
 DEFAULT_OUT = REPO / "cells" / "results" / "adding_gap.json"
 
 FULL = {
@@ -129,29 +128,20 @@ def summary(study):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="the reduced settings a test can afford")
+    parser = studies.parser(__doc__, DEFAULT_OUT)
     parser.add_argument("--part", choices=list(PARTS), action="append",
                         help="run only this part (repeatable); the stored runs of the others are kept")
-    parser.add_argument("--out", type=Path, default=None, help=f"where to write the JSON (default {DEFAULT_OUT})")
-    parser.add_argument("--no-progress", action="store_true")
     args = parser.parse_args(argv)
     settings = QUICK if args.quick else FULL
-    out = args.out or (None if args.quick else DEFAULT_OUT)
+    out = studies.out_path(args, DEFAULT_OUT)
     parts = args.part or list(PARTS)
     study = json.loads(out.read_text()) if out is not None and out.exists() else {}
     for name in parts:
         started = time.time()
         runs = PARTS[name](settings[name], progress=not args.no_progress)
         study[name] = {"settings": settings[name], "runs": runs,
-                       "machine": {"python": platform.python_version(), "numpy": np.__version__,
-                                   "cpus": os.cpu_count(), "load_average": list(os.getloadavg()),
-                                   "wall_seconds": round(time.time() - started, 1),
-                                   "experiment_seed": experiments.base_seed(),
-                                   "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}}
-        if out is not None:  # written after each part, so that a long run keeps what it finished
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(json.dumps(study, indent=1) + "\n")
+                       "machine": studies.machine(started, experiment_seed=experiments.base_seed())}
+        studies.write(study, out, say=False)  # after each part, so that a long run keeps what it finished
     print(summary(study))
     if out is not None:
         print(f"wrote {out}")

@@ -26,10 +26,8 @@ The draws follow UNROLLED_EXPERIMENT_SEED as the chapter's do (default 0: the st
 (tests/benchmarks/test_attention_study.py) runs the --quick form and checks the stored file.
 """
 
-import argparse
 import json
 import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -42,6 +40,9 @@ from cells import experiments  # noqa: E402
 from cells.seq2seq import Seq2Seq  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "benchmarks"))  # studies.py, also when a test loads this file
+import studies  # noqa: E402
+
 DEFAULT_OUT = REPO / "cells" / "results" / "attention_study.json"
 MODELS = {"without attention": None, "with attention": "dot"}
 
@@ -122,13 +123,6 @@ def run_entry(name, model, history, record):
             "seconds": history.seconds}
 
 
-def machine(started):
-    return {"python": platform.python_version(), "numpy": np.__version__, "cpus": os.cpu_count(),
-            "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS"),
-            "load_average": list(os.getloadavg()), "wall_seconds": round(time.time() - started, 1),
-            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
-
-
 def options_of(settings):
     return {k: settings[k] for k in ("length", "hidden_size", "embedding_dim", "batch_size", "steps", "lr",
                                      "eval_every")}
@@ -150,7 +144,7 @@ def run_control(study, runs=None, progress=True):
                                                           model_class=LastStateCombined, **options_of(settings))
         control["runs"].append(dict(run_entry(CONTROL, model, history, record), run=run))
         print(f"control run {run}: tokens {control['runs'][-1]['result']['tokens']:.3f}", flush=True)
-    control["machine"] = machine(started)
+    control["machine"] = studies.machine(started, blas_threads=True)
     return dict(study, control=control)
 
 
@@ -169,7 +163,7 @@ def run_study(settings, progress=True):
             if attention is not None:
                 entry["attention"] = attention_analysis(model, held_out, length)
             study["runs"].append(entry)
-    study["machine"] = machine(started)
+    study["machine"] = studies.machine(started, blas_threads=True)
     return study
 
 
@@ -196,10 +190,7 @@ def summary(study):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="the reduced settings a test can afford")
-    parser.add_argument("--out", type=Path, default=None, help=f"where to write the JSON (default {DEFAULT_OUT})")
-    parser.add_argument("--no-progress", action="store_true")
+    parser = studies.parser(__doc__, DEFAULT_OUT)
     parser.add_argument("--control", action="store_true",
                         help="add the control runs to the stored study (or --study) instead of running the study")
     parser.add_argument("--study", type=Path, default=DEFAULT_OUT, help="the study --control adds to")
@@ -213,13 +204,9 @@ def main(argv=None):
         study = run_study(QUICK if args.quick else FULL, progress=progress)
         if args.quick:  # the quick form runs the control too, so that the test covers it
             study = run_control(study, progress=progress)
-        out = args.out or (None if args.quick else DEFAULT_OUT)
-    print(summary(study))
-    print(f"wall time {study['machine']['wall_seconds']} s, load average {study['machine']['load_average']}")
-    if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(study, indent=1) + "\n")
-        print(f"wrote {out}")
+        out = studies.out_path(args, DEFAULT_OUT)
+    studies.report(summary(study), study["machine"])
+    studies.write(study, out)
     return study
 
 

@@ -34,10 +34,8 @@ The layers come from `cells.experiments.make_layer`; the run helper lives here, 
 (with an error-rate score). A test (tests/benchmarks/test_gru_study.py) runs this script in its --quick form.
 """
 
-import argparse
 import json
 import os
-import platform
 import sys
 import time
 import tracemalloc
@@ -50,6 +48,9 @@ import numpy as np  # noqa: E402
 import cells  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "benchmarks"))  # studies.py, also when a test loads this file
+import studies  # noqa: E402
+
 DEFAULT_OUT = REPO / "cells" / "results" / "gru_study.json"
 
 # architecture -> cells.count_params kind
@@ -191,11 +192,7 @@ def run_study(settings, progress=True):
             for kind, (architecture, _, _) in MODELS.items():
                 study["runs"].append(train_run(kind, task, sizes[architecture], seed, settings, progress))
     study["costs"] = measure_costs(study)
-    study["machine"] = {"python": platform.python_version(), "numpy": np.__version__,
-                        "cpus": os.cpu_count(), "load_average_at_start": load_at_start,
-                        "load_average": list(os.getloadavg()),
-                        "wall_seconds": round(time.time() - started, 1),
-                        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+    study["machine"] = studies.machine(started, load_at_start=load_at_start)
     return study
 
 
@@ -217,31 +214,22 @@ def summary(study):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="the reduced settings a test can afford")
-    parser.add_argument("--out", type=Path, default=None, help=f"where to write the JSON (default {DEFAULT_OUT})")
-    parser.add_argument("--no-progress", action="store_true")
+    parser = studies.parser(__doc__, DEFAULT_OUT)
     parser.add_argument("--costs-only", action="store_true",
                         help="keep the training runs of the JSON at --out (or the default) "
                              "and measure the step costs again")
     args = parser.parse_args(argv)
-    settings = QUICK if args.quick else FULL
-    out = args.out or (None if args.quick else DEFAULT_OUT)
     if args.costs_only:
-        study = json.loads((args.out or DEFAULT_OUT).read_text())
-        study["costs"] = measure_costs(study)
-        study["machine"]["costs_measured"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-        study["machine"]["costs_load_average"] = list(os.getloadavg())
         out = args.out or DEFAULT_OUT
+        study = json.loads(out.read_text())
+        study["costs"] = measure_costs(study)
+        study["machine"]["costs_measured"] = studies.now()
+        study["machine"]["costs_load_average"] = list(os.getloadavg())
     else:
-        study = run_study(settings, progress=not args.no_progress)
-    print(summary(study))
-    print(f"wall time {study['machine']['wall_seconds']} s, load average {study['machine']['load_average']}, "
-          f"experiment seed {study['settings']['experiment_seed']}")
-    if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(study, indent=1) + "\n")
-        print(f"wrote {out}")
+        out = studies.out_path(args, DEFAULT_OUT)
+        study = run_study(QUICK if args.quick else FULL, progress=not args.no_progress)
+    studies.report(summary(study), study["machine"], study["settings"]["experiment_seed"])
+    studies.write(study, out)
     return study
 
 

@@ -30,7 +30,6 @@ characters, not a noisy training loss); the chapter gives medians and ranges ove
 A test (tests/benchmarks/test_language_model_study.py) runs this script in its --quick form.
 """
 
-import argparse
 import json
 import os
 import platform
@@ -47,6 +46,9 @@ from cells import corpora  # noqa: E402
 from cells.language_model import CharLanguageModel, best_unit, corpus_run, window_batches  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "benchmarks"))  # studies.py, also when a test loads this file
+import studies  # noqa: E402
+
 DEFAULT_OUT = REPO / "cells" / "results" / "language_model_study.json"
 KINDS = {"plain RNN": "rnn", "GRU": "gru", "LSTM": "lstm"}
 PYTHON_LABELS = ("depth", "in_string", "column")
@@ -149,10 +151,7 @@ def run_study(settings, progress=True, weights_out=None, keep_comparison=None):
         study["python"]["runs"].append(run)
         if seed == py["seeds"][0] and weights_out is not None:
             np.savez_compressed(weights_out, alphabet=np.array(alphabet), **model.snapshot())
-    study["machine"] = {"python": platform.python_version(), "numpy": np.__version__, "cpus": os.cpu_count(),
-                        "load_average_at_start": load_at_start, "load_average": list(os.getloadavg()),
-                        "wall_seconds": round(time.time() - started, 1),
-                        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+    study["machine"] = studies.machine(started, load_at_start=load_at_start)
     return study
 
 
@@ -178,25 +177,17 @@ def summary(study):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="the reduced settings a test can afford")
-    parser.add_argument("--out", type=Path, default=None, help=f"where to write the JSON (default {DEFAULT_OUT})")
-    parser.add_argument("--no-progress", action="store_true")
+    parser = studies.parser(__doc__, DEFAULT_OUT)
     parser.add_argument("--python-only", action="store_true",
                         help="keep the JSON's comparison runs (at --out or the default), run the Python part again")
     args = parser.parse_args(argv)
-    settings = QUICK if args.quick else FULL
-    out = args.out or (None if args.quick else DEFAULT_OUT)
+    out = studies.out_path(args, DEFAULT_OUT)
     weights = None if out is None else out.with_suffix(".npz")
     kept = json.loads((args.out or DEFAULT_OUT).read_text()) if args.python_only else None
-    study = run_study(settings, progress=not args.no_progress, weights_out=weights, keep_comparison=kept)
-    print(summary(study))
-    print(f"wall time {study['machine']['wall_seconds']} s, load average {study['machine']['load_average']}, "
-          f"experiment seed {study['settings']['experiment_seed']}")
-    if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(study, indent=1) + "\n")
-        print(f"wrote {out} and {weights}")
+    study = run_study(QUICK if args.quick else FULL, progress=not args.no_progress, weights_out=weights,
+                      keep_comparison=kept)
+    studies.report(summary(study), study["machine"], study["settings"]["experiment_seed"])
+    studies.write(study, out, also=weights)
     return study
 
 

@@ -20,10 +20,8 @@ of parameters at 16 units (the file records each model's count). A test
 (tests/benchmarks/test_rnns_today_study.py) runs this script in its --quick form.
 """
 
-import argparse
 import json
 import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -34,6 +32,9 @@ import numpy as np  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))  # studies.py, also when a test loads this file
+import studies  # noqa: E402
+
 import cells  # noqa: E402
 from cells.language_model import corpus_run  # noqa: E402
 
@@ -95,10 +96,7 @@ def run_study(settings, progress=True):
     jobs = [(corpus, kind, seed) for corpus in ("dyck", "quotes") for seed in lm["seeds"] for kind in KINDS]
     for corpus, kind, seed in tqdm(jobs, desc="language models", disable=not progress):
         study["language_model"].append(language_model(corpus, kind, seed, lm))
-    study["machine"] = {"python": platform.python_version(), "numpy": np.__version__, "cpus": os.cpu_count(),
-                        "load_average_at_start": load_at_start, "load_average": list(os.getloadavg()),
-                        "wall_seconds": round(time.time() - started, 1),
-                        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+    study["machine"] = studies.machine(started, load_at_start=load_at_start)
     return study
 
 
@@ -121,21 +119,11 @@ def summary(study):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="the reduced settings a test can afford")
-    parser.add_argument("--out", type=Path, default=None, help=f"where to write the JSON (default {DEFAULT_OUT})")
-    parser.add_argument("--no-progress", action="store_true")
-    args = parser.parse_args(argv)
-    settings = QUICK if args.quick else FULL
-    out = args.out or (None if args.quick else DEFAULT_OUT)
-    study = run_study(settings, progress=not args.no_progress)
-    print(summary(study))
-    print(f"wall time {study['machine']['wall_seconds']} s, load average {study['machine']['load_average']}, "
-          f"experiment seed {study['settings']['experiment_seed']}")
-    if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(study, indent=1) + "\n")
-        print(f"wrote {out}")
+    args = studies.parser(__doc__, DEFAULT_OUT).parse_args(argv)
+    out = studies.out_path(args, DEFAULT_OUT)
+    study = run_study(QUICK if args.quick else FULL, progress=not args.no_progress)
+    studies.report(summary(study), study["machine"], study["settings"]["experiment_seed"])
+    studies.write(study, out)
     return study
 
 
