@@ -99,6 +99,32 @@ def dyck(num_sequences, length, rng=None, letters="ab", max_depth=4, p_bracket=0
     return _texts(codes, symbols), depths
 
 
+def dyck_entropy(depth, letters="ab", max_depth=4, p_bracket=0.5, p_newline=0.1):
+    """The entropy in bits of the next character `dyck` draws after a character that left the bracket
+    depth at `depth` (an int array, any shape; same settings as `dyck`) -> float array, same shape.
+    The depth is a function of the text so far (a line starts at 0), so this is the entropy of the true
+    next-character distribution given everything before it; its mean over a text's predicted positions
+    is the floor of any model's bits per character on that text."""
+    letters = _check_letters(letters, "()\n")
+    max_depth = check_positive_int("max_depth", max_depth)
+    p_bracket = _check_probability("p_bracket", p_bracket)
+    p_newline = _check_probability("p_newline", p_newline, open_above=True)
+    depth = np.asarray(depth)
+    if not np.issubdtype(depth.dtype, np.integer) or depth.size and (depth.min() < 0 or depth.max() > max_depth):
+        raise ValueError(f"depth must hold whole numbers from 0 to max_depth = {max_depth}")
+
+    def bits(*probabilities):
+        p = np.array([q for q in probabilities if q > 0])
+        return float(-(p * np.log2(p)).sum())
+
+    n = len(letters)
+    at_zero = bits(p_newline, (1 - p_newline) * p_bracket, *[(1 - p_newline) * (1 - p_bracket) / n] * n)
+    inside = bits(p_bracket / 2, p_bracket / 2, *[(1 - p_bracket) / n] * n)
+    at_cap = bits(p_bracket, *[(1 - p_bracket) / n] * n)
+    table = np.array([at_zero] + [inside] * (max_depth - 1) + [at_cap])
+    return table[depth]
+
+
 def dyck_balanced(text, with_brackets_only=False):
     """The fraction of complete lines of `text` (those ended by a newline) that are balanced
     Dyck-1 words: the depth never goes below 0 and is 0 at the end. None if there is no such line.

@@ -121,3 +121,22 @@ def test_python_source_is_the_fixed_modules_with_tokenize_labels():
                          if t.type == tokenize.STRING)
     assert labels["in_string"].sum() == count
     assert labels["depth"].min() == 0 and labels["depth"][-1] == 0
+
+
+def test_dyck_entropy_by_hand_and_against_the_generator_s_frequencies():
+    # By hand, default settings (letters "ab", p_bracket 1/2, p_newline 1/10): at depth 0 the next character
+    # is a newline 0.1, "(" 0.45, "a" or "b" 0.225 each; inside, "(", ")", "a", "b" 1/4 each: 2 bits; at the
+    # cap 4, ")" 1/2, "a" and "b" 1/4 each: 1.5 bits.
+    at_zero = 0.1 * np.log2(10) + 0.45 * np.log2(1 / 0.45) + 2 * 0.225 * np.log2(1 / 0.225)
+    assert corpora.dyck_entropy(np.array([0, 1, 3, 4])) == pytest.approx([at_zero, 2.0, 2.0, 1.5])
+    # At the cap with four letters: ")" 1/2 (1 bit), each letter 1/8 (3 bits): 0.5 + 4 * 3 / 8 = 2 bits.
+    assert corpora.dyck_entropy(np.array([[2]]), letters="abcd", max_depth=2)[0, 0] == pytest.approx(2.0)
+    # The generator's own next-character frequencies at each depth have that entropy.
+    texts, depth = corpora.dyck(50, 2000, rng=3)
+    for d in range(5):
+        following = [text[t + 1] for text, row in zip(texts, depth) for t in np.flatnonzero(row[:-1] == d)]
+        _, counts = np.unique(following, return_counts=True)
+        p = counts / counts.sum()
+        assert -(p * np.log2(p)).sum() == pytest.approx(corpora.dyck_entropy(np.array(d)), abs=0.01)
+    with pytest.raises(ValueError, match="depth"):
+        corpora.dyck_entropy(np.array([5]))
