@@ -72,3 +72,30 @@ def test_the_stored_results_the_chapter_reads_are_a_full_run():
     if platform.python_version() == py["python_version"]:  # the same interpreter reads the same text
         text, _ = corpora.python_source()
         assert len(text) == py["characters"] and "".join(sorted(set(text))) == py["alphabet"]
+
+
+@pytest.mark.skipif(platform.python_version() != json.loads(STORED.read_text())["python"]["python_version"],
+                    reason="the Python corpus is the running interpreter's standard library: another version reads "
+                           "another text")
+def test_the_stored_weights_give_the_stored_seed_0_numbers():
+    # The .npz is seed 0's trained model: loaded into a fresh model, it must give the numbers the JSON
+    # stores for seed 0 (bits per character and best units on the first scored block of the held-out text).
+    from cells.language_model import CharLanguageModel, best_unit
+
+    py = json.loads(STORED.read_text())["python"]
+    stored = next(run for run in py["runs"] if run["seed"] == 0)
+    weights = np.load(STORED.with_suffix(".npz"))
+    model = CharLanguageModel(py["alphabet"], 64, cell="lstm", dtype=np.float32)
+    model.load({name: weights[name] for name in weights.files if name != "alphabet"})
+    text, labels = corpora.python_source()
+    cut = py["training_characters"]
+    assert cut == int(len(text) * 0.9)                       # the last tenth is held out
+    per = py["held_out_characters"] // 10                     # scored as 10 parallel sequences
+    block = slice(cut, cut + 10 * per)
+    indices = model.encode(text[block]).reshape(10, per).T
+    assert model.bits_per_character(indices) == pytest.approx(stored["bits_per_character"], abs=1e-6)
+    states = model.states(indices)["h"]
+    for name in ("depth", "in_string", "column"):
+        unit, r = best_unit(states, np.asarray(labels[name][block]).reshape(10, per).T)
+        assert unit == stored["best"][name]["unit"]
+        assert r == pytest.approx(stored["best"][name]["r"], abs=1e-6)
