@@ -132,13 +132,23 @@ def visit_displaymath(translator, node: nodes.Element) -> None:
     raise nodes.SkipNode
 
 
+# The two fonts nearly every formula uses. Preloaded, they arrive with the style sheet; found only through it,
+# they came after the first layout, and the text around the first inline formula moved when they did (the last
+# chapter's first screen on a phone shifted 26 px, a cumulative layout shift of 0.036).
+PRELOADED_FONTS = ["KaTeX_Main-Regular.woff2", "KaTeX_Math-Italic.woff2"]
+
+
 def link_css(app, pagename, templatename, context, doctree) -> None:
-    """KaTeX's style sheet only on pages that hold math (Sphinx resets page assets after each page)."""
+    """KaTeX's style sheet and its main fonts only on pages that hold math (Sphinx resets page assets after
+    each page)."""
     if getattr(app.builder, "math_renderer_name", None) != "katex":
         return
     domain = app.env.get_domain("math")
     if app.registry.html_assets_policy == "always" or domain.has_equations(pagename):
         app.add_css_file(CSS)
+        fonts = (context["pathto"](f"_static/katex/fonts/{font}", 1) for font in PRELOADED_FONTS)
+        context["metatags"] = context.get("metatags", "") + "".join(
+            f'\n<link rel="preload" href="{href}" as="font" type="font/woff2" crossorigin />' for href in fonts)
 
 
 def stop_node(app, exception) -> None:

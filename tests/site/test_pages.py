@@ -157,11 +157,61 @@ def test_launch_buttons_point_at_the_notebook_in_the_repository(open_page, page)
     assert hub == [] and len(hrefs) == 2, hrefs
 
 
+# A reader's click on the title of every closed solution (sphinx-togglebutton opens it).
+OPEN_EVERY_SOLUTION = """() => document.querySelectorAll(
+  ".admonition.toggle-hidden > .admonition-title").forEach(title => title.click())"""
+# Each solution of the page: does its body (everything after the title) take room, and is it drawn?
+SOLUTION_BODIES = """() => [...document.querySelectorAll(".solution.dropdown")].map(solution => {
+  const body = [...solution.querySelectorAll(":scope > .admonition-title ~ *")];
+  return {id: solution.id, parts: body.length, height: Math.max(0, ...body.map(part => part.offsetHeight)),
+          drawn: body.some(part => part.getClientRects().length > 0)};
+})"""
+def open_at_phone_width(browser, url, block_toggle_script=False, **options):
+    context = browser.new_context(viewport={"width": 390, "height": 900}, **options)
+    page = context.new_page()
+    if block_toggle_script:
+        page.route("**/togglebutton.js*", lambda route: route.abort())
+    page.goto(url, wait_until="load")
+    return context, page
+
+
+def test_a_closed_solution_takes_no_room_from_the_start_and_opens_on_a_click(browser, site_url):
+    """frontend/static/unrolled.css: a closed solution is display: none, not sphinx-togglebutton's height 0 and
+    visibility: hidden, which the browser still lays out; before togglebutton.js has run it is closed already
+    (once the head script has run), and with scripts off it stays open, since nothing could open it."""
+    url = f"{site_url}{html_path('chapters/rnns-today')}"
+
+    context, page = open_at_phone_width(browser, url, block_toggle_script=True)  # as before the script has run
+    before = page.evaluate(SOLUTION_BODIES)
+    context.close()
+    assert len(before) >= 6 and all(s["parts"] for s in before), before
+    assert [s for s in before if s["drawn"] or s["height"]] == [], "solutions drawn open before the script ran"
+
+    context, page = open_at_phone_width(browser, url)
+    page.wait_for_function("() => document.querySelectorAll('.solution.toggle-hidden').length > 0")
+    closed = page.evaluate(SOLUTION_BODIES)
+    page.evaluate(OPEN_EVERY_SOLUTION)
+    opened = page.evaluate(SOLUTION_BODIES)
+    page.locator(".solution.dropdown > .admonition-title").first.click()
+    closed_again = page.evaluate(SOLUTION_BODIES)[0]
+    context.close()
+    assert len(closed) == len(before) and [s for s in closed if s["drawn"] or s["height"]] == [], closed
+    assert all(s["drawn"] and s["height"] > 20 for s in opened), opened
+    assert not closed_again["drawn"] and closed_again["height"] == 0, closed_again
+
+    context, page = open_at_phone_width(browser, url, java_script_enabled=False)
+    without_scripts = page.evaluate(SOLUTION_BODIES)
+    context.close()
+    assert len(without_scripts) == len(before), without_scripts
+    assert all(s["drawn"] and s["height"] > 20 for s in without_scripts), without_scripts
+
+
 @pytest.mark.parametrize("page", [p for p in toc_files() if p.startswith("chapters/")])
 def test_exercise_feedback_wraps_to_a_phone_column(open_page, page):
     """A checker's feedback ("Replace ... with your answer", "Correct. ...") is a sentence: on a phone it
     wraps to the column instead of hiding its end behind a sideways scroll."""
     site_page = open_page(page + ".html", width=390)
+    site_page.page.evaluate(OPEN_EVERY_SOLUTION)  # a closed solution is not laid out: nothing to measure
     feedback = site_page.page.evaluate("""() => [...document.querySelectorAll(
         ".exercise + .cell .cell_output pre, .solution .cell_output pre")].map(pre => {
           pre.closest("details")?.setAttribute("open", "");
@@ -233,3 +283,29 @@ def test_style_sheets_arrive_as_one_bundle_whose_files_exist(site_dir, page):
     assert fonts_missing == [] and [url for url in images if not exists(url)] == [], (
         f"{page}: the bundle names files that do not exist: {fonts_missing[:3]} "
         f"{[url for url in images if not exists(url)][:3]}")
+
+
+PRELOADED_FONT = re.compile(r'<link rel="preload" href="([^"]+)" as="font" type="font/woff2" crossorigin />')
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_page_with_math_preloads_the_fonts_of_its_formulas(site_dir, page):
+    """frontend/unrolled_math.py: a page with math asks for KaTeX's two main fonts (its letters and its
+    italic variables) from the head, so they do not arrive after the first layout and move the text; the
+    preloads name the very files the bundled style sheet's @font-face rules name (or the browser would
+    fetch each font twice), and a page without math preloads none."""
+    path = site_dir / html_path(page)
+    text = path.read_text(encoding="utf-8")
+    head = text.split("</head>")[0]
+    preloads = [(path.parent / href).resolve() for href in PRELOADED_FONT.findall(head)]
+    if 'class="katex"' not in text:
+        assert preloads == [], f"{page} has no math but preloads {preloads}"
+        return
+    bundle = (path.parent / re.search(r'href="([^"]*_static/bundles/[^"]+)"', head).group(1)).resolve()
+    faces = {}
+    for family, src in re.findall(r"@font-face\s*\{[^}]*?font-family:\s*([\w-]+)[^}]*?src:([^;}]*)",
+                                  bundle.read_text(encoding="utf-8")):
+        for url in re.findall(r'url\("?([^")]+\.woff2)"?\)', src):
+            faces[(bundle.parent / url).resolve()] = family
+    assert len(preloads) == 2 and all(font.is_file() for font in preloads), f"{page}: {preloads}"
+    assert sorted(faces.get(font, "not in the bundle") for font in preloads) == ["KaTeX_Main", "KaTeX_Math"]
