@@ -166,6 +166,8 @@ SOLUTION_BODIES = """() => [...document.querySelectorAll(".solution.dropdown")].
   return {id: solution.id, parts: body.length, height: Math.max(0, ...body.map(part => part.offsetHeight)),
           drawn: body.some(part => part.getClientRects().length > 0)};
 })"""
+
+
 def open_at_phone_width(browser, url, block_toggle_script=False, **options):
     context = browser.new_context(viewport={"width": 390, "height": 900}, **options)
     page = context.new_page()
@@ -261,16 +263,21 @@ def test_colour_scheme_is_settled_before_the_body_is_drawn(browser, site_url, sc
     assert len(logos) == 1, f"expected one logo for the {scheme} scheme, saw {logos}"
 
 
+def style_sheets(path):
+    """The style-sheet links in a built page's head, and the file the first one names."""
+    head = path.read_text(encoding="utf-8").split("</head>")[0]
+    sheets = re.findall(r'<link [^>]*rel="stylesheet"[^>]*>', head)
+    return sheets, (path.parent / re.search(r'href="([^"]+)"', sheets[0]).group(1)).resolve()
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_style_sheets_arrive_as_one_bundle_whose_files_exist(site_dir, page):
     """frontend/unrolled_pages.py bundles a page's style sheets into one file; the fonts and images the
     bundle names (url(...), rebased to the bundle's folder) must exist in the built site: every image, and for
     every font at least one of the formats its src lists (the site ships KaTeX's woff2 only)."""
     path = site_dir / html_path(page)
-    head = path.read_text(encoding="utf-8").split("</head>")[0]
-    sheets = re.findall(r'<link [^>]*rel="stylesheet"[^>]*>', head)
+    sheets, bundle = style_sheets(path)
     assert len(sheets) == 1 and "_static/bundles/" in sheets[0], f"{page}: {sheets}"
-    bundle = (path.parent / re.search(r'href="([^"]+)"', sheets[0]).group(1)).resolve()
     css = bundle.read_text(encoding="utf-8")
     assert ".katex" in css or "katex" not in path.read_text(encoding="utf-8")
 
@@ -301,7 +308,7 @@ def test_a_page_with_math_preloads_the_fonts_of_its_formulas(site_dir, page):
     if 'class="katex"' not in text:
         assert preloads == [], f"{page} has no math but preloads {preloads}"
         return
-    bundle = (path.parent / re.search(r'href="([^"]*_static/bundles/[^"]+)"', head).group(1)).resolve()
+    bundle = style_sheets(path)[1]
     faces = {}
     for family, src in re.findall(r"@font-face\s*\{[^}]*?font-family:\s*([\w-]+)[^}]*?src:([^;}]*)",
                                   bundle.read_text(encoding="utf-8")):
